@@ -1,0 +1,228 @@
+"""Question → rule matching with rapidfuzz, and the answer / suggest / abstain decision."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.config import MatcherConfig
+from bot.normalize import Normalizer, basic_normalize
+from bot.rulebook import SEVERITY, Rule, Rulebook
+
+# Words that join two actions in one question ("like dan share").
+CONJUNCTIONS = frozenset(
+    {"dan", "atau", "serta", "maupun", "terus", "trus", "lalu", "plus", "and", "or", "juga"}
+)
+# Function words that mark a question as English when the rulebook's own vocabularies tie.
+_EN_MARKERS = frozenset(
+    {"can", "could", "may", "i", "a", "the", "is", "are", "my", "to", "of", "allowed", "what",
+     "should", "if", "it", "with", "about", "am", "do", "does", "be", "an", "for", "on"}
+)
+# Share of the query's weight an allowed rule must explain before the bot may say "boleh".
+ALLOWED_MIN_COVERAGE = 0.75
+# How strongly exact-token overlap counts against character-level rapidfuzz similarity.
+OVERLAP_WEIGHT = 0.7
+
+
+@dataclass(frozen=True)
+class Candidate:
+    rule: Rule
+    score: float
+    coverage: float = 0.0  # weighted share of the query explained by the best phrasing
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str  # "answer" | "suggest" | "abstain"
+    question: str
+    normalized: str
+    lang: str
+    rule: Rule | None = None
+    score: float = 0.0
+    also: tuple[Rule, ...] = ()
+    suggestions: tuple[Candidate, ...] = ()
+    ranked: tuple[Candidate, ...] = field(default=(), repr=False)
+
+    @property
+    def verdict(self) -> str | None:
+        return self.rule.verdict if self.kind == "answer" and self.rule else None
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    rule_index: int
+    text: str
+    tokens: frozenset[str]
+
+
+class Matcher:
+    """Scores a question against every rule's pre-processed phrasings and decides what to do."""
+
+    def __init__(self, rulebook: Rulebook, config: MatcherConfig | None = None) -> None:
+        self.rulebook = rulebook
+        self.config = config or MatcherConfig()
+        self.normalizer = Normalizer(rulebook.slang)
+        self.rules = list(rulebook.rules)
+        self._phrasings: list[_Phrasing] = []
+        self._index: dict[str, list[int]] = defaultdict(list)
+        self._keywords: list[frozenset[str]] = []
+        raw_vocab: dict[str, set[str]] = {"id": set(), "en": set()}
+        rule_tokens: list[set[str]] = []
+        for i, rule in enumerate(self.rules):
+            kws = frozenset(self.normalizer.tokens(" ".join(rule.keywords)))
+            self._keywords.append(kws)
+            texts = [rule.title.id, rule.title.en, " ".join(rule.keywords)]
+            for lang, items in rule.phrasings.items():
+                texts.extend(items)
+                for item in items:
+                    raw_vocab.setdefault(lang, set()).update(basic_normalize(item).split())
+            seen: set[str] = set()
+            toks_all: set[str] = set(kws)
+            for text in texts:
+                toks = self.normalizer.tokens(text)
+                norm = " ".join(toks)
+                if not norm or norm in seen:
+                    continue
+                seen.add(norm)
+                toks_all.update(toks)
+                idx = len(self._phrasings)
+                self._phrasings.append(_Phrasing(i, norm, frozenset(toks)))
+                for t in set(toks):
+                    self._index[t].append(idx)
+            rule_tokens.append(toks_all)
+        n = max(len(self.rules), 1)
+        df: dict[str, int] = defaultdict(int)
+        for toks in rule_tokens:
+            for t in toks:
+                df[t] += 1
+        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._unknown_idf = math.log(1 + n)  # an unknown word weighs like the rarest known one
+        self.vocab = frozenset(self._idf)
+        variants = rulebook.slang.variants()
+        self._correctable = {t: t for t in self.vocab} | {
+            v: c for v, c in variants.items() if v not in rulebook.slang.stopwords
+        }
+        self._correct_list = list(self._correctable)
+        self._en_only = (raw_vocab["en"] - raw_vocab["id"]) | _EN_MARKERS
+        self._id_only = raw_vocab["id"] - raw_vocab["en"]
+
+    # -- normalisation -------------------------------------------------------------------------
+
+    def _correct(self, token: str) -> str:
+        """Map an unknown word to a close known one (typos), else keep it."""
+        if token in self._idf or len(token) < 4 or token.isdigit():
+            return token
+        hit = process.extractOne(
+            token, self._correct_list, scorer=fuzz.ratio, score_cutoff=80 if len(token) > 4 else 85
+        )
+        return self._correctable[hit[0]] if hit else token
+
+    def query_tokens(self, question: str) -> list[str]:
+        toks = [self._correct(t) for t in self.normalizer.tokens(question)]
+        out: list[str] = []
+        for t in toks:
+            if t not in out and t not in self.normalizer.slang.stopwords:
+                out.append(t)
+        return out
+
+    def detect_lang(self, question: str, hint: str | None = None) -> str:
+        """'en' when the question reads as English, else 'id'; `hint` breaks ties."""
+        words = basic_normalize(question).split()
+        en = sum(w in self._en_only for w in words)
+        idn = sum(w in self._id_only for w in words)
+        if en > idn:
+            return "en"
+        if idn > en:
+            return "id"
+        return "en" if (hint or "").lower().startswith("en") else "id"
+
+    # -- scoring -------------------------------------------------------------------------------
+
+    def rank(self, question: str) -> tuple[str, list[Candidate]]:
+        """Normalised query and every rule that shares a word with it, best first."""
+        toks = self.query_tokens(question)
+        query = " ".join(toks)
+        if not toks:
+            return query, []
+        q = frozenset(toks)
+        wq = sum(self._idf.get(t, self._unknown_idf) for t in q)
+        cand_idx = sorted({i for t in q for i in self._index.get(t, ())})
+        if not cand_idx:
+            return query, []
+        texts = [self._phrasings[i].text for i in cand_idx]
+        fuzzy = process.cdist([query], texts, scorer=fuzz.token_sort_ratio, workers=1)[0]
+        best: dict[int, tuple[float, float]] = {}
+        for j, i in enumerate(cand_idx):
+            ph = self._phrasings[i]
+            common = q & ph.tokens
+            wc = sum(self._idf[t] for t in common)
+            wp = sum(self._idf[t] for t in ph.tokens)
+            rq, rp = wc / wq, wc / wp
+            overlap = 2 * rq * rp / (rq + rp) if wc else 0.0
+            score = 100 * (OVERLAP_WEIGHT * overlap + (1 - OVERLAP_WEIGHT) * fuzzy[j] / 100)
+            prev = best.get(ph.rule_index)
+            if prev is None or score > prev[0]:
+                best[ph.rule_index] = (score, rq)
+        ranked = [Candidate(self.rules[i], round(s, 1), round(c, 3)) for i, (s, c) in best.items()]
+        ranked.sort(key=lambda c: (-c.score, SEVERITY[c.rule.verdict], c.rule.id))
+        return query, ranked
+
+    def _threshold(self, cand: Candidate) -> float:
+        if cand.rule.verdict == "allowed":
+            return self.config.allowed_threshold
+        return self.config.answer_threshold
+
+    def _answerable(self, cand: Candidate) -> bool:
+        if cand.score < self._threshold(cand):
+            return False
+        return cand.rule.verdict != "allowed" or cand.coverage >= ALLOWED_MIN_COVERAGE
+
+    # -- decision ------------------------------------------------------------------------------
+
+    def decide(self, question: str, lang_hint: str | None = None) -> Decision:
+        """Answer, suggest up to N topics, or abstain; never a doubtful 'allowed'."""
+        cfg = self.config
+        lang = self.detect_lang(question, lang_hint)
+        query, ranked = self.rank(question)
+        base = {"question": question, "normalized": query, "lang": lang, "ranked": tuple(ranked)}
+        viable = [c for c in ranked if c.score >= cfg.suggest_threshold]
+        if not viable:
+            return Decision("abstain", **base)
+        top = viable[0]
+        suggestions = tuple(viable[: cfg.max_suggestions])
+        if not self._answerable(top):
+            return Decision("suggest", suggestions=suggestions, score=top.score, **base)
+        near = [c for c in viable[1:] if c.score >= top.score - cfg.margin]
+        if top.rule.verdict == "allowed":
+            # Anything stricter close behind an "allowed" makes the bot ask back instead.
+            near += [
+                c for c in viable[1:]
+                if c not in near and c.rule.verdict != "allowed"
+                and c.score >= top.score - cfg.allowed_margin
+            ]
+        words = set(basic_normalize(question).split())
+        joined = bool(words & CONJUNCTIONS)
+        top_kw = self._keywords[self.rules.index(top.rule)]
+        q = set(query.split())
+        compound: list[Candidate] = []
+        conflicting: list[Candidate] = []
+        for c in near:
+            kw = self._keywords[self.rules.index(c.rule)]
+            if joined and (kw - top_kw) & q and (top_kw - kw) & q:
+                compound.append(c)
+            elif c.rule.verdict != top.rule.verdict:
+                conflicting.append(c)
+        if conflicting:
+            return Decision("suggest", suggestions=suggestions, score=top.score, **base)
+        if compound:
+            group = sorted([top, *compound], key=lambda c: (SEVERITY[c.rule.verdict], -c.score))
+            first = group[0]
+            if first.rule.verdict == "allowed" and not self._answerable(first):
+                return Decision("suggest", suggestions=suggestions, score=top.score, **base)
+            also = tuple(c.rule for c in group[1:])
+            return Decision("answer", rule=first.rule, score=first.score, also=also,
+                            suggestions=suggestions, **base)
+        return Decision("answer", rule=top.rule, score=top.score, suggestions=suggestions, **base)

@@ -1,0 +1,91 @@
+"""Text normalisation shared by the rulebook and user questions: Unicode, slang, stopwords."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+# Zero-width, bidi-control and other invisible format characters that users paste (or attackers
+# inject) and that would otherwise split words.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufe0e\ufe0f]")
+# Prefixes glued to a word with a hyphen in chat Indonesian ("nge-like", "di-share").
+_PREFIX_HYPHEN = re.compile(r"\b(nge|ng|di|ke|ter|ber|me|men|mem)-(?=[a-z])")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_REPEATS = re.compile(r"([a-z])\1+")
+
+
+def basic_normalize(text: str) -> str:
+    """Lower-case, strip accents and invisible characters, fold repeats; words joined by spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _PREFIX_HYPHEN.sub(r"\1", text)
+    text = _NON_WORD.sub(" ", text)
+    text = _REPEATS.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+@dataclass
+class SlangTable:
+    """Variant → canonical token mapping (multi-word variants allowed) and stopwords."""
+
+    canonical: dict[tuple[str, ...], str] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    max_len: int = 1
+
+    @classmethod
+    def from_mapping(
+        cls, canonical: Mapping[str, Iterable[str]], stopwords: Iterable[str]
+    ) -> SlangTable:
+        table: dict[tuple[str, ...], str] = {}
+        for canon, variants in canonical.items():
+            target = basic_normalize(str(canon)).replace(" ", "")
+            for variant in [canon, *variants]:
+                key = tuple(basic_normalize(str(variant)).split())
+                if key:
+                    table[key] = target
+        stops = frozenset(basic_normalize(str(s)) for s in stopwords) - {""}
+        longest = max((len(k) for k in table), default=1)
+        return cls(canonical=table, stopwords=stops, max_len=longest)
+
+    def variants(self) -> dict[str, str]:
+        """Single-word variants and their canonical token, for typo correction."""
+        return {k[0]: v for k, v in self.canonical.items() if len(k) == 1}
+
+
+class Normalizer:
+    """Turns free text into the canonical token list the matcher compares."""
+
+    def __init__(self, slang: SlangTable) -> None:
+        self.slang = slang
+
+    def map_tokens(self, words: list[str]) -> list[str]:
+        """Apply the slang table greedily, longest variant first."""
+        out: list[str] = []
+        i = 0
+        table = self.slang.canonical
+        while i < len(words):
+            for n in range(min(self.slang.max_len, len(words) - i), 0, -1):
+                target = table.get(tuple(words[i : i + n]))
+                if target is not None:
+                    out.append(target)
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def tokens(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
+        """Canonical content tokens of a text."""
+        mapped = self.map_tokens(basic_normalize(text).split())
+        if keep_stopwords:
+            return mapped
+        return [t for t in mapped if t not in self.slang.stopwords]
+
+    def normalize(self, text: str) -> str:
+        """Canonical content tokens joined by spaces."""
+        return " ".join(self.tokens(text))

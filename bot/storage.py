@@ -1,0 +1,200 @@
+"""SQLite storage (aiosqlite): one file, WAL, versioned migrations, no reporter identities."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+# Append only: a migration that has shipped is never edited, a change is a new entry.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL,          -- UTC ISO time; no user identity is ever stored
+            outcome TEXT NOT NULL,           -- answer | suggest | abstain
+            rule_id TEXT,
+            lang TEXT NOT NULL,
+            channel TEXT NOT NULL            -- private | group | inline | cli
+        );
+        CREATE INDEX questions_asked_at ON questions(asked_at);
+        CREATE TABLE unanswered (
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL,
+            text TEXT NOT NULL,              -- the question only, for improving the rulebook
+            normalized TEXT NOT NULL
+        );
+        CREATE INDEX unanswered_asked_at ON unanswered(asked_at);
+        CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    ),
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class UnansweredRow:
+    normalized: str
+    example: str
+    count: int
+    last_asked: str
+
+
+@dataclass(frozen=True)
+class DayStats:
+    day: str
+    total: int
+    answered: int
+    suggested: int
+    declined: int
+
+
+class Database:
+    """An open SQLite database; use `await Database.open(path)` and `await db.close()`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str, migrations: list[tuple[int, str]] | None = None) -> Database:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        # WAL for concurrent readers; FULL sync so a committed tip survives power loss;
+        # secure_delete so deleted drafts are overwritten, not left in free pages.
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA secure_delete=ON",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await conn.execute(pragma)
+        db = cls(conn, path)
+        await db.migrate(migrations if migrations is not None else all_migrations())
+        return db
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def migrate(self, migrations: list[tuple[int, str]]) -> None:
+        cur = await self.conn.execute("PRAGMA user_version")
+        row = await cur.fetchone()
+        current = row[0] if row else 0
+        for version, sql in sorted(migrations):
+            if version <= current:
+                continue
+            async with self.transaction():
+                for statement in _split_sql(sql):
+                    await self.conn.execute(statement)
+                await self.conn.execute(f"PRAGMA user_version={int(version)}")
+            log.info("database migrated to version %d", version)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+        else:
+            await self.conn.execute("COMMIT")
+
+    async def checkpoint(self) -> None:
+        """Fold the WAL into the main file and truncate it (used after a tip is submitted)."""
+        await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- questions -----------------------------------------------------------------------------
+
+    async def log_question(
+        self,
+        outcome: str,
+        rule_id: str | None,
+        lang: str,
+        channel: str,
+        text: str | None = None,
+        normalized: str = "",
+    ) -> None:
+        """Count a question; keep the text only when the bot could not answer it."""
+        now = iso(utcnow())
+        async with self.transaction() as c:
+            await c.execute(
+                "INSERT INTO questions(asked_at, outcome, rule_id, lang, channel)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (now, outcome, rule_id, lang, channel),
+            )
+            if outcome == "abstain" and text:
+                await c.execute(
+                    "INSERT INTO unanswered(asked_at, text, normalized) VALUES (?, ?, ?)",
+                    (now, text[:1000], normalized[:1000] or text[:1000].lower()),
+                )
+
+    async def unanswered(self, since: datetime, limit: int = 20) -> list[UnansweredRow]:
+        cur = await self.conn.execute(
+            "SELECT normalized, MIN(text) AS example, COUNT(*) AS n, MAX(asked_at) AS last"
+            " FROM unanswered WHERE asked_at >= ? GROUP BY normalized"
+            " ORDER BY n DESC, last DESC LIMIT ?",
+            (iso(since), limit),
+        )
+        return [UnansweredRow(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+
+    async def day_stats(self, since: datetime) -> list[DayStats]:
+        cur = await self.conn.execute(
+            "SELECT substr(asked_at, 1, 10) AS day, COUNT(*),"
+            " SUM(outcome = 'answer'), SUM(outcome = 'suggest'), SUM(outcome = 'abstain')"
+            " FROM questions WHERE asked_at >= ? GROUP BY day ORDER BY day",
+            (iso(since),),
+        )
+        return [DayStats(r[0], r[1], r[2], r[3], r[4]) for r in await cur.fetchall()]
+
+    async def top_rules(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
+        cur = await self.conn.execute(
+            "SELECT rule_id, COUNT(*) AS n FROM questions"
+            " WHERE asked_at >= ? AND outcome = 'answer' AND rule_id IS NOT NULL"
+            " GROUP BY rule_id ORDER BY n DESC, rule_id LIMIT ?",
+            (iso(since), limit),
+        )
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+    async def get_kv(self, key: str) -> str | None:
+        cur = await self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,))
+        row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_kv(self, key: str, value: str) -> None:
+        await self.conn.execute(
+            "INSERT INTO kv(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our literals)."""
+    return [s.strip() for s in sql.split(";") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(s: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in s.splitlines())
+
+
+def all_migrations() -> list[tuple[int, str]]:
+    """Every migration of the project, in version order."""
+    return sorted(MIGRATIONS)
