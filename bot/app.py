@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -99,6 +101,8 @@ def _sighup(app: Application) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
     qa: QA = app.bot_data["qa"]
     if qa.db is not None and app.bot_data.get("owns_db", True):
         await qa.db.close()
@@ -179,6 +183,25 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     app.add_handler(InlineQueryHandler(asker.inline_query))
     app.add_error_handler(common.error_handler)
     return app
+
+
+@contextlib.asynccontextmanager
+async def running(app: Application, *, poll_timeout: int = 1) -> AsyncIterator[Application]:
+    """Run an application's polling loop inside an existing event loop (tests, benchmarks)."""
+    async with app:
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            if app.post_shutdown:
+                await app.post_shutdown(app)
 
 
 def run_bot(config: Config) -> int:

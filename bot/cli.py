@@ -170,6 +170,18 @@ def cmd_unanswered(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, config: Config) -> int:
+    from bot.evaluation import evaluate, load_items
+
+    qa = _qa(config, args.rulebook)
+    report = evaluate(qa.matcher, load_items(args.file))
+    splits = [args.split] if args.split else ["tune", "heldout"]
+    for split in splits:
+        print(report.format(split, failures=args.failures))
+        print()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="netralbot", description=__doc__)
     p.add_argument("--config", help="config file (default: $NETRALBOT_CONFIG or ./config.yaml)")
@@ -199,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     un = sub.add_parser("unanswered", help="most frequent unanswered questions")
     un.add_argument("--since", required=True, help="YYYY-MM-DD")
     un.set_defaults(func=cmd_unanswered)
+    ev = sub.add_parser("eval", help="accuracy on a labelled question set")
+    ev.add_argument("file", nargs="?", default="tests/data/questions.yaml")
+    ev.add_argument("--split", choices=["tune", "heldout"])
+    ev.add_argument("--failures", action="store_true", help="list every wrong answer")
+    ev.add_argument("--rulebook")
+    ev.set_defaults(func=cmd_eval)
     return p
 
 

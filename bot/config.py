@@ -64,10 +64,10 @@ class RulebookConfig:
 
 @dataclass(frozen=True)
 class MatcherConfig:
-    answer_threshold: float = 68.0
-    allowed_threshold: float = 80.0
-    suggest_threshold: float = 45.0
-    margin: float = 6.0
+    answer_threshold: float = 60.0
+    allowed_threshold: float = 70.0
+    suggest_threshold: float = 40.0
+    margin: float = 4.0
     allowed_margin: float = 12.0
     max_suggestions: int = 3
 

@@ -23,8 +23,14 @@ _EN_MARKERS = frozenset(
 )
 # Share of the query's weight an allowed rule must explain before the bot may say "boleh".
 ALLOWED_MIN_COVERAGE = 0.75
-# How strongly exact-token overlap counts against character-level rapidfuzz similarity.
-OVERLAP_WEIGHT = 0.7
+# Typo correction: only words this long, and only this similar (fuzz.ratio), are corrected;
+# looser settings turned "cara" into "acara" and "menang" into "menpan".
+MIN_TYPO_LEN = 5
+TYPO_CUTOFF = 88
+# Score = weighted share of the phrasing found in the question (W_PHRASING), of the question
+# explained by the phrasing (W_QUERY), and rapidfuzz token_sort_ratio (the rest).
+W_PHRASING = 0.45
+W_QUERY = 0.25
 
 
 @dataclass(frozen=True)
@@ -113,11 +119,10 @@ class Matcher:
 
     def _correct(self, token: str) -> str:
         """Map an unknown word to a close known one (typos), else keep it."""
-        if token in self._idf or len(token) < 4 or token.isdigit():
+        if token in self._idf or len(token) < MIN_TYPO_LEN or token.isdigit():
             return token
-        hit = process.extractOne(
-            token, self._correct_list, scorer=fuzz.ratio, score_cutoff=80 if len(token) > 4 else 85
-        )
+        hit = process.extractOne(token, self._correct_list, scorer=fuzz.ratio,
+                                 score_cutoff=TYPO_CUTOFF)
         return self._correctable[hit[0]] if hit else token
 
     def query_tokens(self, question: str) -> list[str]:
@@ -153,7 +158,10 @@ class Matcher:
         if not cand_idx:
             return query, []
         texts = [self._phrasings[i].text for i in cand_idx]
-        fuzzy = process.cdist([query], texts, scorer=fuzz.token_sort_ratio, workers=1)[0]
+        fuzzy = [0.0] * len(texts)
+        for _, value, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio,
+                                           limit=None):
+            fuzzy[j] = value
         best: dict[int, tuple[float, float]] = {}
         for j, i in enumerate(cand_idx):
             ph = self._phrasings[i]
@@ -161,8 +169,7 @@ class Matcher:
             wc = sum(self._idf[t] for t in common)
             wp = sum(self._idf[t] for t in ph.tokens)
             rq, rp = wc / wq, wc / wp
-            overlap = 2 * rq * rp / (rq + rp) if wc else 0.0
-            score = 100 * (OVERLAP_WEIGHT * overlap + (1 - OVERLAP_WEIGHT) * fuzzy[j] / 100)
+            score = 100 * (W_PHRASING * rp + W_QUERY * rq) + (1 - W_PHRASING - W_QUERY) * fuzzy[j]
             prev = best.get(ph.rule_index)
             if prev is None or score > prev[0]:
                 best[ph.rule_index] = (score, rq)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -75,6 +76,7 @@ class Database:
     async def open(cls, path: str, migrations: list[tuple[int, str]] | None = None) -> Database:
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA busy_timeout=5000")
         # WAL for concurrent readers; FULL sync so a committed tip survives power loss;
         # secure_delete so deleted drafts are overwritten, not left in free pages.
         for pragma in (
@@ -86,7 +88,11 @@ class Database:
         ):
             await conn.execute(pragma)
         db = cls(conn, path)
-        await db.migrate(migrations if migrations is not None else all_migrations())
+        try:
+            await db.migrate(migrations if migrations is not None else all_migrations())
+        except BaseException:
+            await conn.close()  # else aiosqlite's thread keeps the process alive
+            raise
         return db
 
     async def close(self) -> None:
@@ -187,12 +193,18 @@ class Database:
 
 
 def _split_sql(sql: str) -> list[str]:
-    """Split a migration script into statements (no semicolons inside our literals)."""
-    return [s.strip() for s in sql.split(";") if s.strip() and not _only_comments(s)]
-
-
-def _only_comments(s: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in s.splitlines())
+    """Split a migration script into complete statements (semicolons in comments are fine)."""
+    statements, buf = [], ""
+    for piece in sql.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            body = "\n".join(
+                line for line in buf.splitlines() if not line.strip().startswith("--")
+            ).strip()
+            if body.strip("; \n"):
+                statements.append(buf.strip())
+            buf = ""
+    return statements
 
 
 def all_migrations() -> list[tuple[int, str]]:

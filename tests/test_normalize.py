@@ -1,0 +1,47 @@
+from bot.normalize import Normalizer, SlangTable, basic_normalize
+
+
+def table() -> SlangTable:
+    return SlangTable.from_mapping(
+        {
+            "like": ["ngelike", "nge like", "love", "react"],
+            "calon": ["paslon", "pasangan calon", "cabup", "candidate"],
+            "story": ["sw", "status wa"],
+        },
+        ["boleh", "gak", "nggak", "saya", "sih", "min", "can", "i", "a", "to"],
+    )
+
+
+def test_basic_normalize_unicode_case_and_punctuation():
+    assert basic_normalize("  BOLEH\u200bH  nge-LIKE?!  ") == "boleh ngelike"
+    assert basic_normalize("Ｐａｓｌｏｎ") == "paslon"
+    assert basic_normalize("café\u0301") == "cafe"
+    assert basic_normalize("\u202epaslon\u202c") == "paslon"
+
+
+def test_repeated_letters_are_folded_on_both_sides():
+    n = Normalizer(table())
+    assert n.normalize("bolehhhh gaaak ngelikeee paslonnn") == "like calon"
+    assert n.normalize("nggak") == ""  # a stopword, whichever way it is spelled
+
+
+def test_multiword_variants_win_over_single_words():
+    n = Normalizer(table())
+    assert n.tokens("upload di status wa") == ["upload", "di", "story"]
+    assert n.tokens("nge like pasangan calon") == ["like", "calon"]
+
+
+def test_english_maps_to_the_same_canonical_tokens():
+    n = Normalizer(table())
+    assert n.normalize("can I react to a candidate") == n.normalize("boleh saya ngelike paslon")
+
+
+def test_keep_stopwords_for_conjunction_detection():
+    n = Normalizer(table())
+    assert n.tokens("boleh like", keep_stopwords=True) == ["boleh", "like"]
+
+
+def test_empty_and_symbol_only_input():
+    n = Normalizer(table())
+    assert n.tokens("") == []
+    assert n.tokens("🙂🙂 ??? <b>&amp;</b>") == ["b", "amp", "b"]
