@@ -14,6 +14,7 @@ _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\uf
 _PREFIX_HYPHEN = re.compile(r"\b(nge|ng|di|ke|ter|ber|me|men|mem)-(?=[a-z])")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _REPEATS = re.compile(r"([a-z])\1+")
+_VOWEL = re.compile(r"[aeiou]")
 
 
 def basic_normalize(text: str) -> str:
@@ -24,8 +25,8 @@ def basic_normalize(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _PREFIX_HYPHEN.sub(r"\1", text)
     text = _NON_WORD.sub(" ", text)
-    text = _REPEATS.sub(r"\1", text)
-    return " ".join(text.split())
+    # Fold "bolehhh" and "nggak", but not vowel-less acronyms: PPPK, PPK and PPS differ.
+    return " ".join(w if not _VOWEL.search(w) else _REPEATS.sub(r"\1", w) for w in text.split())
 
 
 @dataclass

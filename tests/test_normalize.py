@@ -45,3 +45,8 @@ def test_empty_and_symbol_only_input():
     n = Normalizer(table())
     assert n.tokens("") == []
     assert n.tokens("🙂🙂 ??? <b>&amp;</b>") == ["b", "amp", "b"]
+
+
+def test_acronyms_keep_their_letters():
+    assert basic_normalize("PPPK PPK PPS KPPS") == "pppk ppk pps kpps"
+    assert basic_normalize("wkwkwk mantappp") == "wkwkwk mantap"
