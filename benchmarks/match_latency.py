@@ -30,6 +30,7 @@ def synthetic(rb: Rulebook, factor: int, seed: int = 7) -> Rulebook:
     rules = list(rb.rules)
     for k in range(1, factor):
         for rule in rb.rules:
+
             def shift(text: str, k: int = k) -> str:
                 words = text.split()
                 for _ in range(max(1, len(words) // 3)):
@@ -38,8 +39,14 @@ def synthetic(rb: Rulebook, factor: int, seed: int = 7) -> Rulebook:
                 return " ".join(words)
 
             phr = {lang: tuple(shift(p) for p in items) for lang, items in rule.phrasings.items()}
-            rules.append(dataclasses.replace(rule, id=f"{rule.id}-s{k}", phrasings=phr,
-                                             keywords=tuple(shift(w) for w in rule.keywords)))
+            rules.append(
+                dataclasses.replace(
+                    rule,
+                    id=f"{rule.id}-s{k}",
+                    phrasings=phr,
+                    keywords=tuple(shift(w) for w in rule.keywords),
+                )
+            )
     return Rulebook(rb.version, rb.date, rb.categories, rules, rb.slang, rb.path)
 
 
@@ -60,10 +67,14 @@ def main() -> None:
     args = ap.parse_args()
     base = load_rulebook()
     questions = [it.q for it in load_items(ROOT / "tests/data/questions.yaml")][: args.questions]
-    print(f"machine: {platform.machine()} {platform.processor() or ''} python "
-          f"{platform.python_version()}; {len(questions)} questions x {args.rounds} rounds")
-    print(f"{'rulebook':>10} {'rules':>6} {'phrasings':>9} {'load ms':>8} "
-          f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} python "
+        f"{platform.python_version()}; {len(questions)} questions x {args.rounds} rounds"
+    )
+    print(
+        f"{'rulebook':>10} {'rules':>6} {'phrasings':>9} {'load ms':>8} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+    )
     for factor in (1, 10, 100):
         rb = base if factor == 1 else synthetic(base, factor)
         t0 = time.perf_counter()
@@ -74,8 +85,10 @@ def main() -> None:
         p50 = statistics.median(times)
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
         n_phr = sum(len(v) for r in rb.rules for v in r.phrasings.values())
-        print(f"{str(factor) + 'x':>10} {len(rb.rules):>6} {n_phr:>9} {load_ms:>8.0f} "
-              f"{p50:>7.2f} {p99:>7.2f} {times[-1]:>7.2f}")
+        print(
+            f"{str(factor) + 'x':>10} {len(rb.rules):>6} {n_phr:>9} {load_ms:>8.0f} "
+            f"{p50:>7.2f} {p99:>7.2f} {times[-1]:>7.2f}"
+        )
 
 
 if __name__ == "__main__":

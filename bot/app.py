@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import datetime as dt
 import logging
+import secrets
 import signal
 from collections.abc import AsyncIterator
 
@@ -19,15 +22,19 @@ from telegram.ext import (
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
 
-from bot.config import Config, require_token
+from bot.config import Config, ConfigError, TipsConfig, require_token
+from bot.privacy import load_secrets
 from bot.qa import QA
 from bot.storage import Database
 from bot.texts import t
-from handlers import admin, asker, common, reporter
+from bot.tips_store import TipStore
+from handlers import admin, asker, common, delivery, moderator, reporter
+from handlers.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +73,47 @@ def configure_logging(config: Config) -> None:
     redact = _RedactToken(config.telegram.token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Library DEBUG logs print whole updates (user ids, names) and URLs with the token."""
+    for name, level in (("telegram", logging.INFO), ("httpx", logging.WARNING),
+                        ("httpcore", logging.WARNING), ("apscheduler", logging.WARNING),
+                        ("aiosqlite", logging.INFO)):
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), level))
+
+
+def tip_secrets(config: Config) -> TipsConfig:
+    """The tips config with usable secrets; random ones only when tips cannot be submitted."""
+    try:
+        load_secrets(config.tips)
+        return config.tips
+    except ConfigError:
+        if config.moderation.chat_id is not None or config.moderation.routes:
+            raise
+    # No moderation chat: no tip can be stored, so throw-away keys protect nothing real.
+    from cryptography.fernet import Fernet
+
+    return dataclasses.replace(
+        config.tips, hmac_secret=secrets.token_hex(32), notify_key=Fernet.generate_key().decode()
+    )
 
 
 async def _post_init(app: Application) -> None:
     config: Config = app.bot_data["config"]
     qa: QA = app.bot_data["qa"]
+    persistence: SqlitePersistence = app.persistence
     if qa.db is None:
-        qa.db = await Database.open(config.storage.path)
+        qa.db = await persistence.database()
+    key, cipher = load_secrets(tip_secrets(config))
+    app.bot_data["tips"] = TipStore(qa.db, key, cipher, config.tips, config.moderation)
+    app.bot_data["kick_outbox"] = lambda: app.job_queue.run_once(delivery.outbox_job, 0)
+    app.job_queue.run_repeating(delivery.outbox_job, interval=2, first=0.5, name="outbox")
+    app.job_queue.run_daily(
+        delivery.retention_job, time=dt.time(3, 0, tzinfo=dt.UTC), name="retention"
+    )
     try:
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_ID])
     except TelegramError as exc:
@@ -115,6 +154,11 @@ async def _stale_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await update.callback_query.answer(t(common.lang_of(update), "stale_button"), show_alert=True)
 
 
+async def _persist_now(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Write conversation states right after each update, so a crash loses no step."""
+    await context.application.update_persistence()
+
+
 async def _group_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start in a group: a one-line hint instead of the private welcome."""
     import html
@@ -127,6 +171,7 @@ async def _group_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 def build_application(config: Config, qa: QA, *, db: Database | None = None) -> Application:
     """Create the Application with every handler; the caller runs it (polling or webhook)."""
+    quiet_libraries()
     api = config.telegram.api_url.rstrip("/")
     builder = (
         Application.builder()
@@ -136,12 +181,14 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
         .rate_limiter(AIORateLimiter(max_retries=5))
         .request(HTTPXRequest(connection_pool_size=16, read_timeout=15, connect_timeout=10))
         .get_updates_request(HTTPXRequest(read_timeout=config.telegram.poll_timeout + 15))
+        .persistence(SqlitePersistence(config.storage.path))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
     app = builder.build()
     if db is not None:
         qa.db = db
+        app.persistence.adopt(db)
         app.bot_data["owns_db"] = False
     app.bot_data["config"] = config
     app.bot_data["qa"] = qa
@@ -149,7 +196,14 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     new_or_edited = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+    mod_ids = {r.chat_id for r in config.moderation.routes}
+    if config.moderation.chat_id is not None:
+        mod_ids.add(config.moderation.chat_id)
+    mod_chats = filters.Chat(chat_id=list(mod_ids)) if mod_ids else filters.Chat(chat_id=[])
+    text_msg = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 
+    # The tip form first: while a reporter is in it, their messages belong to it.
+    app.add_handler(reporter.conversation())
     app.add_handler(CommandHandler("start", common.start, private))
     app.add_handler(CommandHandler("start", _group_start, groups))
     app.add_handler(CommandHandler(["help", "bantuan"], common.help_command))
@@ -157,30 +211,42 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     app.add_handler(CommandHandler(["tanya", "ask"], asker.tanya))
     app.add_handler(CommandHandler("reload", admin.reload_command))
     app.add_handler(CommandHandler("belumterjawab", admin.unanswered_command))
+    app.add_handler(CommandHandler("stats", moderator.tip_stats_command, mod_chats))
     app.add_handler(CommandHandler("stats", admin.stats_command))
-    app.add_handler(CommandHandler(["lapor", "status"], reporter.coming_soon, private))
+    app.add_handler(CommandHandler("lapor", reporter.start_tip, groups))
+    app.add_handler(CommandHandler("status", reporter.status, private))
+    app.add_handler(CommandHandler("balas", reporter.reply_command, private))
+    app.add_handler(CommandHandler("tips", moderator.tips_command))
+    app.add_handler(CommandHandler("tip", moderator.tip_command))
+    app.add_handler(CommandHandler("export", moderator.export_command))
+    app.add_handler(CommandHandler("antrian", moderator.queue_command))
 
     app.add_handler(CallbackQueryHandler(asker.show_rule, pattern=r"^a:"))
     app.add_handler(CallbackQueryHandler(asker.show_sources, pattern=r"^s:"))
     app.add_handler(CallbackQueryHandler(asker.topic_button, pattern=r"^c:"))
     app.add_handler(CallbackQueryHandler(common.menu_ask, pattern=r"^m:ask$"))
-    app.add_handler(CallbackQueryHandler(reporter.coming_soon_button, pattern=r"^m:report$"))
+    app.add_handler(CallbackQueryHandler(reporter.notify_choice, pattern=r"^nt:"))
+    app.add_handler(CallbackQueryHandler(reporter.reply_button, pattern=r"^rb:"))
+    app.add_handler(CallbackQueryHandler(moderator.card_button, pattern=r"^mc:"))
     app.add_handler(CallbackQueryHandler(_stale_callback))
 
+    app.add_handler(MessageHandler(private & filters.REPLY & text_msg, reporter.reply_to_prompt))
     app.add_handler(
-        MessageHandler(private & new_or_edited & filters.TEXT & ~filters.COMMAND,
-                       asker.private_question)
+        MessageHandler(
+            private & new_or_edited & filters.TEXT & ~filters.COMMAND, asker.private_question
+        )
     )
+    app.add_handler(MessageHandler(mod_chats & filters.REPLY & text_msg, moderator.group_reply))
+    app.add_handler(MessageHandler(groups & text_msg, asker.group_message))
     app.add_handler(
-        MessageHandler(groups & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-                       asker.group_message)
-    )
-    app.add_handler(
-        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT
-                       & ~filters.StatusUpdate.ALL, common.unsupported)
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+            common.unsupported,
+        )
     )
     app.add_handler(ChatMemberHandler(common.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(InlineQueryHandler(asker.inline_query))
+    app.add_handler(TypeHandler(Update, _persist_now), group=99)
     app.add_error_handler(common.error_handler)
     return app
 
@@ -207,17 +273,25 @@ async def running(app: Application, *, poll_timeout: int = 1) -> AsyncIterator[A
 def run_bot(config: Config) -> int:
     """`netralbot run`: validate everything, then poll (or serve the webhook) until stopped."""
     require_token(config)
+    tip_secrets(config)  # fail before start-up when tips are on and secrets are missing
     configure_logging(config)
     qa = QA.from_path(config.rulebook.path or None, config.matcher)
     app = build_application(config, qa)
-    log.info("starting Netral: rulebook %s, %d rules, mode %s", qa.rulebook.version,
-             len(qa.rulebook.rules), config.telegram.mode)
+    log.info(
+        "starting Netral: rulebook %s, %d rules, mode %s",
+        qa.rulebook.version,
+        len(qa.rulebook.rules),
+        config.telegram.mode,
+    )
     if config.telegram.mode == "webhook":
         wh = config.telegram.webhook
         app.run_webhook(
-            listen=wh.listen, port=wh.port, url_path=wh.url_path,
+            listen=wh.listen,
+            port=wh.port,
+            url_path=wh.url_path,
             webhook_url=f"{wh.public_url.rstrip('/')}/{wh.url_path}",
-            secret_token=wh.secret_token or None, allowed_updates=Update.ALL_TYPES,
+            secret_token=wh.secret_token or None,
+            allowed_updates=Update.ALL_TYPES,
         )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=config.telegram.poll_timeout)

@@ -100,8 +100,10 @@ def chat_loop(qa: QA, stdin: TextIO, stdout: TextIO, lang: str | None = None) ->
             pending = list(rb.rules)
             for n, rule in enumerate(pending, 1):
                 cat = rb.category(rule.category)
-                print(f"{n:3}. [{cat.title.get(ui) if cat else rule.category}] "
-                      f"{rule.title.get(ui)}", file=stdout)
+                print(
+                    f"{n:3}. [{cat.title.get(ui) if cat else rule.category}] {rule.title.get(ui)}",
+                    file=stdout,
+                )
             continue
         decision = qa.decide(text, lang)
         ui = decision.lang
@@ -130,13 +132,17 @@ def cmd_rules_check(args: argparse.Namespace, config: Config) -> int:
         return 1
     for p in rb.warnings:
         print(p)
-    counts = {v: sum(r.verdict == v for r in rb.rules) for v in
-              ("prohibited", "conditional", "allowed", "info")}
+    counts = {
+        v: sum(r.verdict == v for r in rb.rules)
+        for v in ("prohibited", "conditional", "allowed", "info")
+    }
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
     rows = sorted({s for r in rb.rules for s in r.sources if isinstance(s, int)})
     print(f"OK: rulebook {rb.version} ({rb.date}) at {rb.path}")
-    print(f"{len(rb.rules)} rules ({summary}); {len(rb.categories)} categories; "
-          f"sheet rows covered: {len(rows)}/67; {len(rb.warnings)} warning(s)")
+    print(
+        f"{len(rb.rules)} rules ({summary}); {len(rb.categories)} categories; "
+        f"sheet rows covered: {len(rows)}/67; {len(rb.warnings)} warning(s)"
+    )
     return 0
 
 
@@ -227,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--config" in argv[1:]:
         i = argv.index("--config")
         if i + 1 < len(argv):
-            argv = ["--config", argv[i + 1], *argv[:i], *argv[i + 2:]]
+            argv = ["--config", argv[i + 1], *argv[:i], *argv[i + 2 :]]
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)

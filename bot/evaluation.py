@@ -76,8 +76,9 @@ class Report:
         return [o for o in self.subset(split) if o.dangerous]
 
     def prohibited_as_allowed(self, split: str | None = None) -> list[Outcome]:
-        return [o for o in self.subset(split)
-                if o.item.expect == "prohibited" and o.label == "allowed"]
+        return [
+            o for o in self.subset(split) if o.item.expect == "prohibited" and o.label == "allowed"
+        ]
 
     def row_accuracy(self, split: str | None = None) -> float:
         hits = [o.row_hit for o in self.subset(split) if o.row_hit is not None]
@@ -126,8 +127,14 @@ class Report:
 def load_items(path: str | Path) -> list[Item]:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return [
-        Item(q=str(d["q"]), expect=d["expect"], rows=tuple(d.get("rows") or ()),
-             split=d.get("split", "tune"), style=d.get("style", ""), lang=d.get("lang", ""))
+        Item(
+            q=str(d["q"]),
+            expect=d["expect"],
+            rows=tuple(d.get("rows") or ()),
+            split=d.get("split", "tune"),
+            style=d.get("style", ""),
+            lang=d.get("lang", ""),
+        )
         for d in data
     ]
 

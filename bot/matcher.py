@@ -18,8 +18,33 @@ CONJUNCTIONS = frozenset(
 )
 # Function words that mark a question as English when the rulebook's own vocabularies tie.
 _EN_MARKERS = frozenset(
-    {"can", "could", "may", "i", "a", "the", "is", "are", "my", "to", "of", "allowed", "what",
-     "should", "if", "it", "with", "about", "am", "do", "does", "be", "an", "for", "on"}
+    {
+        "can",
+        "could",
+        "may",
+        "i",
+        "a",
+        "the",
+        "is",
+        "are",
+        "my",
+        "to",
+        "of",
+        "allowed",
+        "what",
+        "should",
+        "if",
+        "it",
+        "with",
+        "about",
+        "am",
+        "do",
+        "does",
+        "be",
+        "an",
+        "for",
+        "on",
+    }
 )
 # Share of the query's weight an allowed rule must explain before the bot may say "boleh".
 ALLOWED_MIN_COVERAGE = 0.75
@@ -121,8 +146,9 @@ class Matcher:
         """Map an unknown word to a close known one (typos), else keep it."""
         if token in self._idf or len(token) < MIN_TYPO_LEN or token.isdigit():
             return token
-        hit = process.extractOne(token, self._correct_list, scorer=fuzz.ratio,
-                                 score_cutoff=TYPO_CUTOFF)
+        hit = process.extractOne(
+            token, self._correct_list, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
         return self._correctable[hit[0]] if hit else token
 
     def query_tokens(self, question: str) -> list[str]:
@@ -159,8 +185,7 @@ class Matcher:
             return query, []
         texts = [self._phrasings[i].text for i in cand_idx]
         fuzzy = [0.0] * len(texts)
-        for _, value, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio,
-                                           limit=None):
+        for _, value, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio, limit=None):
             fuzzy[j] = value
         best: dict[int, tuple[float, float]] = {}
         for j, i in enumerate(cand_idx):
@@ -206,8 +231,10 @@ class Matcher:
         if top.rule.verdict == "allowed":
             # Anything stricter close behind an "allowed" makes the bot ask back instead.
             near += [
-                c for c in viable[1:]
-                if c not in near and c.rule.verdict != "allowed"
+                c
+                for c in viable[1:]
+                if c not in near
+                and c.rule.verdict != "allowed"
                 and c.score >= top.score - cfg.allowed_margin
             ]
         words = set(basic_normalize(question).split())
@@ -230,6 +257,12 @@ class Matcher:
             if first.rule.verdict == "allowed" and not self._answerable(first):
                 return Decision("suggest", suggestions=suggestions, score=top.score, **base)
             also = tuple(c.rule for c in group[1:])
-            return Decision("answer", rule=first.rule, score=first.score, also=also,
-                            suggestions=suggestions, **base)
+            return Decision(
+                "answer",
+                rule=first.rule,
+                score=first.score,
+                also=also,
+                suggestions=suggestions,
+                **base,
+            )
         return Decision("answer", rule=top.rule, score=top.score, suggestions=suggestions, **base)

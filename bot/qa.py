@@ -36,8 +36,11 @@ class QA:
         """Load and validate again; on error the old rulebook stays (RulebookError propagates)."""
         matcher = Matcher(load_rulebook(path or None), self.matcher.config)
         self.matcher = matcher
-        log.info("rulebook reloaded: version %s, %d rules", matcher.rulebook.version,
-                 len(matcher.rulebook.rules))
+        log.info(
+            "rulebook reloaded: version %s, %d rules",
+            matcher.rulebook.version,
+            len(matcher.rulebook.rules),
+        )
         return matcher.rulebook
 
     def decide(self, question: str, lang_hint: str | None = None) -> Decision:
@@ -48,8 +51,9 @@ class QA:
         decision = self.decide(question, lang_hint)
         if self.db is not None:
             rule_id = decision.rule.id if decision.rule else None
-            await self.db.log_question(decision.kind, rule_id, decision.lang, channel,
-                                       question, decision.normalized)
+            await self.db.log_question(
+                decision.kind, rule_id, decision.lang, channel, question, decision.normalized
+            )
         return decision
 
 
@@ -67,6 +71,8 @@ def decision_json(decision: Decision) -> dict[str, Any]:
         "suggestions": [
             {"rule_id": c.rule.id, "title": c.rule.title.get(decision.lang), "score": c.score}
             for c in decision.suggestions
-        ] if decision.kind == "suggest" else [],
+        ]
+        if decision.kind == "suggest"
+        else [],
         "answer": answer,
     }

@@ -192,8 +192,21 @@ def _parse_rule(c: _Checker, d: Any, file: str, categories: set[str]) -> Rule | 
     if not isinstance(rid, str) or not _ID_RE.match(rid):
         fail("id", "'id' must be lower-case letters, digits and hyphens")
     known = {
-        "id", "category", "verdict", "confidence", "title", "phrasings", "keywords", "answer",
-        "condition", "legal_basis", "sanction", "sources", "refs", "unconfirmed", "see_also",
+        "id",
+        "category",
+        "verdict",
+        "confidence",
+        "title",
+        "phrasings",
+        "keywords",
+        "answer",
+        "condition",
+        "legal_basis",
+        "sanction",
+        "sources",
+        "refs",
+        "unconfirmed",
+        "see_also",
     }
     for key in d:
         if not key.startswith("__") and key not in known:
@@ -345,8 +358,11 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
         for v in items:
             other = seen.get(v.lower())
             if other and other != key:
-                c.warn("slang.yaml", canonical["__lines__"].get(key, 1),
-                       f"variant '{v}' maps to both '{other}' and '{key}'")
+                c.warn(
+                    "slang.yaml",
+                    canonical["__lines__"].get(key, 1),
+                    f"variant '{v}' maps to both '{other}' and '{key}'",
+                )
             seen[v.lower()] = key
     return SlangTable.from_mapping(clean, stopwords)
 
@@ -380,8 +396,15 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
     errors = [p for p in c.problems if p.level == "error"]
     if errors:
         raise RulebookError(c.problems)
-    return Rulebook(version, date, cats, rules, slang, str(root),
-                    [p for p in c.problems if p.level == "warning"])
+    return Rulebook(
+        version,
+        date,
+        cats,
+        rules,
+        slang,
+        str(root),
+        [p for p in c.problems if p.level == "warning"],
+    )
 
 
 def _cross_check(c: _Checker, rules: list[Rule]) -> None:

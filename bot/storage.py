@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -35,6 +36,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         CREATE INDEX unanswered_asked_at ON unanswered(asked_at);
         CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    ),
+    (
+        3,
+        """
+        -- Conversation states (e.g. which step of the tip form a chat is at). The key holds the
+        -- chat and user id; no tip content is ever stored here (drafts live in `drafts`).
+        CREATE TABLE conversations (
+            name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (name, key)
+        );
         """,
     ),
 ]
@@ -71,6 +85,8 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        # One connection is shared by every handler: transactions must not interleave.
+        self._tx_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str, migrations: list[tuple[int, str]] | None = None) -> Database:
@@ -113,15 +129,16 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
-            raise
-        else:
-            await self.conn.execute("COMMIT")
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception; one at a time."""
+        async with self._tx_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
 
     async def checkpoint(self) -> None:
         """Fold the WAL into the main file and truncate it (used after a tip is submitted)."""
@@ -209,4 +226,7 @@ def _split_sql(sql: str) -> list[str]:
 
 def all_migrations() -> list[tuple[int, str]]:
     """Every migration of the project, in version order."""
-    return sorted(MIGRATIONS)
+    # imported here: bot.tips_store imports this module, so a top-level import would be circular
+    from bot.tips_store import MIGRATIONS as TIPS_MIGRATIONS
+
+    return sorted(MIGRATIONS + TIPS_MIGRATIONS)

@@ -201,3 +201,278 @@ def t(lang: str, key: str, **values: Any) -> str:
     table = TEXTS.get(lang, TEXTS["id"])
     template = table.get(key) or TEXTS["id"][key]
     return template.format(**values) if values else template
+
+
+# -- anonymous tips (reporter, moderators) ------------------------------------------------------
+
+TEXTS["id"].update(
+    {
+        "tip_intro": (
+            "<b>Lapor pelanggaran netralitas ASN — tanpa identitas</b>\n\n"
+            "• Moderator (Bawaslu/Inspektorat/BKPSDM) <b>tidak pernah melihat siapa Anda</b>: bot "
+            "menyalin isi laporan, tidak meneruskan pesan Anda, dan tidak menyimpan nama, username "
+            "atau nomor Anda bersama laporan.\n"
+            "• Laporan anonim menjadi <b>informasi awal</b>: Bawaslu dapat menelusurinya dan "
+            "menjadikannya <i>temuan</i> sendiri.\n"
+            "• Laporan <b>resmi</b> ke Bawaslu memerlukan identitas pelapor (KTP, formulir A.1) dan "
+            "harus diajukan paling lambat <b>7 hari</b> sejak pelanggaran diketahui — lewat kantor "
+            "Bawaslu setempat atau SIGAPLAPOR (sigaplapor.bawaslu.go.id).\n\n"
+            "Butuh sekitar 3 menit. Ketik /batal kapan saja untuk membatalkan."
+        ),
+        "btn_continue": "Lanjut ➡️",
+        "btn_cancel": "Batal",
+        "btn_skip": "Lewati",
+        "btn_done": "Selesai ✅",
+        "btn_send": "Kirim ✅",
+        "btn_edit": "Ubah ✏️",
+        "tip_ask_category": "<b>1/8 · Apa yang terjadi?</b> Pilih jenis pelanggaran:",
+        "tip_ask_description": (
+            "<b>2/8 · Ceritakan kejadiannya.</b> Apa yang dilakukan ASN itu? Tulis sejelas mungkin "
+            "(maks. {limit} karakter)."
+        ),
+        "tip_ask_asn_name": "<b>3/8 · Siapa?</b> Nama ASN yang dilaporkan (sejauh diketahui).",
+        "tip_ask_asn_agency": "Instansi / unit kerjanya (misalnya Dinas Pendidikan Kab. X).",
+        "tip_ask_asn_position": "Jabatannya (misalnya guru, kepala seksi, camat).",
+        "tip_ask_asn_nip": "NIP (18 angka), bila tahu. Boleh dilewati.",
+        "tip_ask_region": "<b>4/8 · Di mana?</b> Kabupaten/kota tempat kejadian.",
+        "tip_ask_place": (
+            "Tempatnya (alamat/lokasi), atau untuk pelanggaran online: tautan postingan atau nama "
+            "akunnya."
+        ),
+        "tip_ask_when": (
+            "<b>5/8 · Kapan?</b> Tulis tanggalnya, misalnya <i>hari ini</i>, <i>kemarin</i>, "
+            "<i>3 hari lalu</i>, <i>12/11/2024</i> atau <i>12 November</i>."
+        ),
+        "tip_ask_evidence": (
+            "<b>6/8 · Bukti.</b> Kirim foto, video, tangkapan layar, dokumen atau tautan (maks. "
+            "{limit}). Tekan <b>Selesai</b> bila sudah, atau <b>Lewati</b>.\n\n"
+            "Tips: tangkapan layar yang menampilkan nama akun, tautan dan waktu paling berguna. "
+            "Foto yang dikirim sebagai <i>file</i> akan dibersihkan dari metadata (lokasi GPS, "
+            "kamera). Dokumen PDF/Word bisa menyimpan nama penulis — kirim tangkapan layarnya bila "
+            "ragu."
+        ),
+        "tip_ask_witnesses": "<b>7/8 · Saksi</b> (opsional): siapa lagi yang melihat kejadian ini?",
+        "tip_summary": "<b>8/8 · Periksa laporan Anda</b>\n\n{summary}\n\nKirim sekarang?",
+        "tip_edit_pick": "Bagian mana yang ingin diubah?",
+        "tip_cancelled": "Laporan dibatalkan dan drafnya sudah dihapus.",
+        "tip_bad_text": "Mohon kirim jawaban berupa teks.",
+        "tip_too_long": "Terlalu panjang ({length} karakter). Maksimal {limit} karakter — mohon diringkas.",
+        "tip_too_short": "Terlalu singkat. Mohon jelaskan sedikit lebih lengkap.",
+        "tip_bad_nip": "NIP terdiri dari 18 angka. Periksa lagi, atau tekan Lewati.",
+        "tip_bad_date": "Tanggal tidak dikenali. Contoh: <i>kemarin</i>, <i>3 hari lalu</i>, <i>12/11/2024</i>.",
+        "tip_future_date": "Tanggal itu masih di masa depan. Mohon tulis tanggal kejadian yang sudah terjadi.",
+        "tip_evidence_ok": "Bukti ke-{n} diterima. Kirim lagi, atau tekan Selesai.",
+        "tip_evidence_album": "{count} bukti dari album diterima (total {n}). Kirim lagi, atau tekan Selesai.",
+        "tip_evidence_links": "{count} tautan dicatat sebagai bukti (total {n}).",
+        "tip_evidence_sanitized": "Metadata gambar (lokasi GPS, kamera) sudah dihapus. Versi inilah yang akan dilihat moderator.",
+        "tip_evidence_doc_warning": (
+            "Dokumen diterima. ⚠️ Dokumen PDF/Word/Excel bisa menyimpan nama penulis atau nama "
+            "komputer. Bila ragu, hapus dokumen ini dan kirim tangkapan layarnya."
+        ),
+        "btn_remove_last": "Hapus bukti terakhir",
+        "tip_evidence_removed": "Bukti terakhir dihapus (sisa {n}).",
+        "tip_evidence_full": "Batas {limit} bukti sudah tercapai. Tekan Selesai untuk lanjut.",
+        "tip_evidence_unsupported": "Jenis pesan ini tidak bisa dipakai sebagai bukti. Kirim foto, video, dokumen atau tautan.",
+        "tip_evidence_bad_image": "Gambar ini tidak bisa dibersihkan dari metadatanya, jadi tidak disimpan. Kirim sebagai foto biasa atau tangkapan layar.",
+        "tip_evidence_text": "Untuk bukti, kirim tautan (misalnya https://instagram.com/...) atau media. Tekan Selesai bila sudah.",
+        "tip_limit": "Maaf, batas jumlah laporan untuk saat ini sudah tercapai. Silakan coba lagi nanti, atau lapor langsung ke Bawaslu setempat.",
+        "tip_no_moderation": "Maaf, penerimaan laporan belum diaktifkan oleh pengelola bot ini. Silakan lapor ke Bawaslu setempat atau SIGAPLAPOR.",
+        "tip_thanks": (
+            "✅ <b>Laporan Anda sudah tersimpan.</b>\n\n"
+            "Kode laporan: <code>{code}</code>\n"
+            "Simpan kode ini. Dengan <code>/status {code}</code> Anda bisa melihat perkembangan "
+            "dan pertanyaan moderator, dan menjawabnya dengan <code>/balas {code} teks</code>."
+        ),
+        "tip_ask_notify": (
+            "Bolehkah bot mengabari Anda di chat ini bila ada perkembangan? Bila <b>tidak</b>, tidak "
+            "ada apa pun yang menghubungkan laporan dengan akun Anda; cek sendiri dengan /status."
+        ),
+        "btn_notify_yes": "Ya, kabari saya",
+        "btn_notify_no": "Tidak",
+        "tip_notify_on": "Baik, Anda akan dikabari di sini. (ID chat disimpan terenkripsi, terpisah dari laporan.)",
+        "tip_notify_off": "Baik, tidak ada yang menghubungkan laporan dengan akun Anda. Cek dengan /status {code}.",
+        "tip_draft_resumed": "Anda masih punya draf laporan. Kita lanjutkan dari langkah terakhir.",
+        "tip_private_only": "Laporan hanya bisa dibuat di chat pribadi dengan bot, demi kerahasiaan Anda.",
+        "status_usage": "Tulis kodenya, misalnya: /status NTR-7K3Q-9XPA",
+        "status_unknown": "Kode itu tidak ditemukan. Periksa lagi penulisannya.",
+        "status_report": "<b>Laporan {code}</b>\nStatus: <b>{status}</b>\nDiterima: {created}\n{messages}",
+        "status_messages": "\n<b>Pesan dari moderator:</b>\n{items}",
+        "status_no_messages": "",
+        "btn_reply": "Balas moderator",
+        "reply_usage": "Tulis: /balas KODE teks jawaban Anda",
+        "reply_prompt": "Tulis jawaban Anda untuk moderator (laporan {code}):",
+        "reply_sent": "Jawaban Anda sudah dikirim ke moderator, tanpa identitas Anda.",
+        "notify_status": "Kabar laporan <b>{code}</b>: {message}",
+        "notify_question": "Moderator bertanya tentang laporan <b>{code}</b>:\n\n{text}\n\nJawab dengan tombol di bawah atau /balas {code} teks.",
+        "status_msg_baru": "laporan Anda sudah diterima dan menunggu ditinjau.",
+        "status_msg_diverifikasi": "laporan Anda sedang diverifikasi.",
+        "status_msg_diteruskan": "laporan Anda sudah diteruskan ke Bawaslu/BKN untuk ditindaklanjuti.",
+        "status_msg_selesai": "penanganan laporan Anda sudah selesai. Terima kasih.",
+        "status_msg_ditolak": "laporan Anda tidak dapat ditindaklanjuti. Alasan: {reason}.",
+    }
+)
+
+TEXTS["en"].update(
+    {
+        "tip_intro": (
+            "<b>Report a civil-servant neutrality violation — anonymously</b>\n\n"
+            "• Moderators (Bawaslu / Inspectorate / BKPSDM) <b>never see who you are</b>: the bot "
+            "copies the content, never forwards your messages, and never stores your name, username "
+            "or number with the report.\n"
+            "• An anonymous tip is <b>initial information</b>: Bawaslu can investigate it and make it "
+            "its own <i>finding</i>.\n"
+            "• A <b>formal</b> report to Bawaslu needs the reporter's identity (ID card, form A.1) and "
+            "must be filed within <b>7 days</b> of learning of the violation — at the local Bawaslu "
+            "office or on SIGAPLAPOR (sigaplapor.bawaslu.go.id).\n\n"
+            "It takes about 3 minutes. Type /batal at any time to cancel."
+        ),
+        "btn_continue": "Continue ➡️",
+        "btn_cancel": "Cancel",
+        "btn_skip": "Skip",
+        "btn_done": "Done ✅",
+        "btn_send": "Send ✅",
+        "btn_edit": "Edit ✏️",
+        "tip_ask_category": "<b>1/8 · What happened?</b> Choose the kind of violation:",
+        "tip_ask_description": "<b>2/8 · Describe it.</b> What did the civil servant do? (max. {limit} characters)",
+        "tip_ask_asn_name": "<b>3/8 · Who?</b> Name of the civil servant (as far as you know).",
+        "tip_ask_asn_agency": "Their agency / unit (e.g. Education Office of X regency).",
+        "tip_ask_asn_position": "Their position (e.g. teacher, section head, sub-district head).",
+        "tip_ask_asn_nip": "NIP (18 digits), if known. You may skip this.",
+        "tip_ask_region": "<b>4/8 · Where?</b> Regency/city where it happened.",
+        "tip_ask_place": "The place (address/location), or for online violations: the link to the post or the account name.",
+        "tip_ask_when": "<b>5/8 · When?</b> E.g. <i>today</i>, <i>yesterday</i>, <i>3 days ago</i>, <i>12/11/2024</i> or <i>12 November</i>.",
+        "tip_ask_evidence": (
+            "<b>6/8 · Evidence.</b> Send photos, videos, screenshots, documents or links (max. "
+            "{limit}). Press <b>Done</b> when finished, or <b>Skip</b>.\n\n"
+            "Tip: screenshots showing the account name, link and time help most. Photos sent as "
+            "<i>files</i> are cleaned of metadata (GPS location, camera). PDF/Word documents can "
+            "carry the author's name — send a screenshot instead if unsure."
+        ),
+        "tip_ask_witnesses": "<b>7/8 · Witnesses</b> (optional): who else saw it?",
+        "tip_summary": "<b>8/8 · Check your report</b>\n\n{summary}\n\nSend it now?",
+        "tip_edit_pick": "Which part do you want to change?",
+        "tip_cancelled": "Report cancelled; the draft has been deleted.",
+        "tip_bad_text": "Please answer with text.",
+        "tip_too_long": "Too long ({length} characters). At most {limit} — please shorten it.",
+        "tip_too_short": "Too short. Please describe a little more.",
+        "tip_bad_nip": "An NIP has 18 digits. Check it, or press Skip.",
+        "tip_bad_date": "Unknown date. Examples: <i>yesterday</i>, <i>3 days ago</i>, <i>12/11/2024</i>.",
+        "tip_future_date": "That date is in the future. Please give the date it happened.",
+        "tip_evidence_ok": "Evidence #{n} received. Send more, or press Done.",
+        "tip_evidence_album": "{count} items from the album received ({n} in all). Send more, or press Done.",
+        "tip_evidence_links": "{count} link(s) recorded as evidence ({n} in all).",
+        "tip_evidence_sanitized": "Image metadata (GPS location, camera) removed. This is the version moderators will see.",
+        "tip_evidence_doc_warning": (
+            "Document received. ⚠️ PDF/Word/Excel files can carry the author's or computer's name. "
+            "If unsure, remove this document and send a screenshot instead."
+        ),
+        "btn_remove_last": "Remove last item",
+        "tip_evidence_removed": "Last item removed ({n} left).",
+        "tip_evidence_full": "The limit of {limit} items is reached. Press Done to continue.",
+        "tip_evidence_unsupported": "This kind of message cannot be used as evidence. Send a photo, video, document or link.",
+        "tip_evidence_bad_image": "This image could not be cleaned of metadata, so it was not kept. Send it as a normal photo or a screenshot.",
+        "tip_evidence_text": "For evidence, send a link (e.g. https://instagram.com/...) or media. Press Done when finished.",
+        "tip_limit": "Sorry, the number of reports for now is at its limit. Please try again later, or report directly to the local Bawaslu.",
+        "tip_no_moderation": "Sorry, this bot's operators have not enabled reports yet. Please report to the local Bawaslu or SIGAPLAPOR.",
+        "tip_thanks": (
+            "✅ <b>Your report is saved.</b>\n\n"
+            "Report code: <code>{code}</code>\n"
+            "Keep this code. With <code>/status {code}</code> you can follow the report and see "
+            "moderators' questions, and answer with <code>/balas {code} text</code>."
+        ),
+        "tip_ask_notify": (
+            "May the bot notify you in this chat about follow-ups? If <b>not</b>, nothing links the "
+            "report to your account; check it yourself with /status."
+        ),
+        "btn_notify_yes": "Yes, notify me",
+        "btn_notify_no": "No",
+        "tip_notify_on": "OK, you will be notified here. (The chat id is stored encrypted, apart from the report.)",
+        "tip_notify_off": "OK, nothing links the report to your account. Check it with /status {code}.",
+        "tip_draft_resumed": "You have an unfinished report. Let's continue from the last step.",
+        "tip_private_only": "Reports can only be made in a private chat with the bot, for your safety.",
+        "status_usage": "Write the code, e.g.: /status NTR-7K3Q-9XPA",
+        "status_unknown": "That code was not found. Check how it is written.",
+        "status_report": "<b>Report {code}</b>\nStatus: <b>{status}</b>\nReceived: {created}\n{messages}",
+        "status_messages": "\n<b>Messages from the moderators:</b>\n{items}",
+        "status_no_messages": "",
+        "btn_reply": "Reply to moderators",
+        "reply_usage": "Write: /balas CODE your answer",
+        "reply_prompt": "Write your answer to the moderators (report {code}):",
+        "reply_sent": "Your answer was sent to the moderators, without your identity.",
+        "notify_status": "Update on report <b>{code}</b>: {message}",
+        "notify_question": "A moderator asks about report <b>{code}</b>:\n\n{text}\n\nAnswer with the button below or /balas {code} text.",
+        "status_msg_baru": "your report was received and awaits review.",
+        "status_msg_diverifikasi": "your report is being verified.",
+        "status_msg_diteruskan": "your report was forwarded to Bawaslu/BKN for follow-up.",
+        "status_msg_selesai": "handling of your report is complete. Thank you.",
+        "status_msg_ditolak": "your report cannot be followed up. Reason: {reason}.",
+    }
+)
+
+TEXTS["id"].update(
+    {
+        "tip_field_category": "Jenis pelanggaran",
+        "tip_field_description": "Kronologi",
+        "tip_field_asn_name": "Nama ASN",
+        "tip_field_asn_agency": "Instansi",
+        "tip_field_asn_position": "Jabatan",
+        "tip_field_asn_nip": "NIP",
+        "tip_field_region": "Kabupaten/kota",
+        "tip_field_place": "Tempat/tautan",
+        "tip_field_when": "Tanggal kejadian",
+        "tip_field_evidence": "Bukti",
+        "tip_field_witnesses": "Saksi",
+        # moderators
+        "card_title": "Laporan",
+        "card_assignee": "Ditangani",
+        "card_reported": "Terlapor",
+        "card_times": "Diterima {created} UTC · diperbarui {updated} UTC",
+        "card_purged": "Isi laporan sudah dihapus sesuai masa simpan.",
+        "card_evidence_caption": "Bukti {n} dari {total} · <code>{code}</code>",
+        "card_reporter_reply": "💬 <b>Jawaban pelapor</b> untuk <code>{code}</code>:\n\n{text}",
+        "btn_take": "🙋 Saya tangani",
+        "btn_status_diverifikasi": "🔎 Diverifikasi",
+        "btn_status_diteruskan": "📤 Diteruskan ke Bawaslu/BKN",
+        "btn_status_selesai": "✅ Selesai",
+        "btn_reject": "🚫 Tolak",
+        "btn_ask_reporter": "❓ Tanya pelapor",
+        "btn_note": "📝 Catatan internal",
+        "btn_block": "⛔ Blokir pelapor",
+        "btn_block_confirm": "⛔ Ya, blokir pelapor laporan ini",
+        "mod_refused": "Tombol ini hanya untuk moderator.",
+        "mod_only": "Perintah ini hanya untuk moderator (di grup moderator) atau admin.",
+        "mod_taken": "Anda menangani laporan ini.",
+        "mod_bad_transition": "Status itu tidak bisa dipilih dari status sekarang.",
+        "mod_blocked": "Pelapor laporan ini diblokir. Identitasnya tetap tidak diketahui siapa pun.",
+        "mod_ask_prompt": "Pertanyaan untuk pelapor {code}: balas pesan ini dengan pertanyaan Anda.",
+        "mod_note_prompt": "Catatan internal untuk {code}: balas pesan ini dengan catatan Anda.",
+        "mod_note_saved": "Catatan untuk <code>{code}</code> tersimpan.",
+        "mod_question_saved": "Pertanyaan untuk pelapor <code>{code}</code> tersimpan dan dikirim.",
+        "mod_question_stored": "Pertanyaan untuk pelapor <code>{code}</code> tersimpan; pelapor melihatnya saat mengecek /status.",
+        "mod_tips_usage": "Pakai: /tips [status], status salah satu dari: {statuses}",
+        "mod_tips_none": "Belum ada laporan.",
+        "mod_tips_title": "<b>Laporan terbaru</b>",
+        "mod_history": "Riwayat",
+        "mod_export_caption": "Ekspor laporan (tanpa data pelapor, tanpa isi kronologi).",
+        "mod_queue": "Antrian pengiriman: <b>{pending}</b> pesan menunggu; tertua sejak {oldest} UTC.",
+        "mod_stats_title": "<b>Statistik laporan</b>",
+        "alert_lost": "⚠️ Bot tidak bisa mengirim ke grup moderator {chat} (dikeluarkan atau dibatasi?). {pending} pesan menunggu (tertua {oldest}). Semua laporan tetap tersimpan dan akan dikirim begitu bot bisa mengirim lagi.",
+        "alert_back": "✅ Pengiriman ke grup moderator {chat} pulih. {pending} pesan masih dalam antrian.",
+    }
+)
+
+TEXTS["en"].update(
+    {
+        "tip_field_category": "Kind of violation",
+        "tip_field_description": "What happened",
+        "tip_field_asn_name": "Name",
+        "tip_field_asn_agency": "Agency",
+        "tip_field_asn_position": "Position",
+        "tip_field_asn_nip": "NIP",
+        "tip_field_region": "Regency/city",
+        "tip_field_place": "Place/link",
+        "tip_field_when": "Date",
+        "tip_field_evidence": "Evidence",
+        "tip_field_witnesses": "Witnesses",
+    }
+)

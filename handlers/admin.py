@@ -40,10 +40,22 @@ def reload_rulebook(context: ContextTypes.DEFAULT_TYPE) -> str:
         shown = "\n".join(html.escape(str(p)) for p in errors[:MAX_PROBLEMS_SHOWN])
         more = len(errors) - MAX_PROBLEMS_SHOWN
         old = qa.rulebook
-        return t(lang, "reload_failed", count=str(len(errors)), problems=shown,
-                 more=str(more) if more > 0 else "0", version=html.escape(old.version))
-    return t(lang, "reload_ok", version=html.escape(rb.version), date=html.escape(rb.date),
-             rules=str(len(rb.rules)), warnings=str(len(rb.warnings)))
+        return t(
+            lang,
+            "reload_failed",
+            count=str(len(errors)),
+            problems=shown,
+            more=str(more) if more > 0 else "0",
+            version=html.escape(old.version),
+        )
+    return t(
+        lang,
+        "reload_ok",
+        version=html.escape(rb.version),
+        date=html.escape(rb.date),
+        rules=str(len(rb.rules)),
+        warnings=str(len(rb.warnings)),
+    )
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,15 +111,30 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     total = sum(d.total for d in days)
     lines = [t(lang, "stats_title", since=since.strftime("%Y-%m-%d"), total=str(total))]
     for d in days:
-        lines.append(t(lang, "stats_day", day=d.day, total=str(d.total), answered=str(d.answered),
-                       suggested=str(d.suggested), declined=str(d.declined)))
+        lines.append(
+            t(
+                lang,
+                "stats_day",
+                day=d.day,
+                total=str(d.total),
+                answered=str(d.answered),
+                suggested=str(d.suggested),
+                declined=str(d.declined),
+            )
+        )
     if total:
         answered = sum(d.answered for d in days)
         suggested = sum(d.suggested for d in days)
         declined = sum(d.declined for d in days)
-        lines.append(t(lang, "stats_share", answered=f"{100 * answered / total:.0f}",
-                       suggested=f"{100 * suggested / total:.0f}",
-                       declined=f"{100 * declined / total:.0f}"))
+        lines.append(
+            t(
+                lang,
+                "stats_share",
+                answered=f"{100 * answered / total:.0f}",
+                suggested=f"{100 * suggested / total:.0f}",
+                declined=f"{100 * declined / total:.0f}",
+            )
+        )
     if top:
         lines.append(t(lang, "stats_top"))
         rb = qa_of(context).rulebook

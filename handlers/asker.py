@@ -53,8 +53,13 @@ def reply_for(decision: Decision) -> tuple[str, InlineKeyboardMarkup | None]:
     return t(lang, "dont_know"), None
 
 
-async def _answer(message: Message, question: str, lang_hint: str, channel: str,
-                  context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _answer(
+    message: Message,
+    question: str,
+    lang_hint: str,
+    channel: str,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
     if len(question) > MAX_QUESTION_CHARS:
         await message.reply_html(t(lang_hint, "too_long", limit=str(MAX_QUESTION_CHARS)))
         return
@@ -115,8 +120,9 @@ async def show_rule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(t(lang, "stale_button"), show_alert=True)
         return
     await query.answer()
-    await query.message.reply_html(Renderer(lang).answer(rule), reply_markup=answer_markup(
-        rule, (), lang))
+    await query.message.reply_html(
+        Renderer(lang).answer(rule), reply_markup=answer_markup(rule, (), lang)
+    )
 
 
 async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -134,8 +140,11 @@ async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 def categories_markup(context: ContextTypes.DEFAULT_TYPE, lang: str) -> InlineKeyboardMarkup:
     rb = qa_of(context).rulebook
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(c.title.get(lang), callback_data=f"c:{c.id}")]
-         for c in rb.categories if rb.in_category(c.id)]
+        [
+            [InlineKeyboardButton(c.title.get(lang), callback_data=f"c:{c.id}")]
+            for c in rb.categories
+            if rb.in_category(c.id)
+        ]
     )
 
 
@@ -155,16 +164,19 @@ async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     cat_id = query.data[2:]
     if not cat_id:
         await query.answer()
-        await query.message.reply_html(t(lang, "topics_title"),
-                                       reply_markup=categories_markup(context, lang))
+        await query.message.reply_html(
+            t(lang, "topics_title"), reply_markup=categories_markup(context, lang)
+        )
         return
     category = rb.category(cat_id)
     if category is None:
         await query.answer(t(lang, "stale_button"), show_alert=True)
         return
     await query.answer()
-    rows = [[InlineKeyboardButton(r.title.get(lang), callback_data=f"a:{r.id}")]
-            for r in rb.in_category(cat_id)]
+    rows = [
+        [InlineKeyboardButton(r.title.get(lang), callback_data=f"a:{r.id}")]
+        for r in rb.in_category(cat_id)
+    ]
     rows.append([InlineKeyboardButton(t(lang, "btn_back"), callback_data="c:")])
     await query.message.reply_html(
         t(lang, "topic_rules", category=escape(category.title.get(lang))),
@@ -192,8 +204,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             title=rule.title.get(lang),
             description=Renderer(lang, html_mode=False).verdict_line(rule),
             input_message_content=InputTextMessageContent(
-                Renderer(lang).answer(rule, decision.also if i == 0 and rule is decision.rule
-                                      else ()),
+                Renderer(lang).answer(
+                    rule, decision.also if i == 0 and rule is decision.rule else ()
+                ),
                 parse_mode=ParseMode.HTML,
             ),
         )

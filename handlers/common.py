@@ -77,7 +77,8 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     was = change.old_chat_member.status
     now = change.new_chat_member.status
     joined = now in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR) and was in (
-        ChatMemberStatus.LEFT, ChatMemberStatus.BANNED
+        ChatMemberStatus.LEFT,
+        ChatMemberStatus.BANNED,
     )
     log.info("bot membership changed in a %s chat: %s -> %s", change.chat.type, was, now)
     if joined and change.chat.type in (Chat.GROUP, Chat.SUPERGROUP):
@@ -85,7 +86,8 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         lang = pick_lang(change.from_user.language_code if change.from_user else None)
         try:
             await context.bot.send_message(
-                change.chat.id, t(lang, "added_to_group", username=username),
+                change.chat.id,
+                t(lang, "added_to_group", username=username),
                 parse_mode=ParseMode.HTML,
             )
         except TelegramError as exc:
