@@ -10,6 +10,8 @@ import logging
 import secrets
 import signal
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -28,9 +30,11 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Config, ConfigError, TipsConfig, require_token
+from bot.health import KV_LAST_API_OK, KV_STARTED
+from bot.logs import configure_logging, quiet_libraries
 from bot.privacy import load_secrets
 from bot.qa import QA
-from bot.storage import Database
+from bot.storage import Database, iso
 from bot.texts import t
 from bot.tips_store import TipStore
 from handlers import admin, asker, common, delivery, moderator, reporter
@@ -46,43 +50,6 @@ COMMANDS_ID = [
     ("status", "Cek laporan dengan kode"),
     ("help", "Bantuan"),
 ]
-
-
-class _RedactToken(logging.Filter):
-    """Last line of defence: no log line may contain the bot token."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
-            msg = record.getMessage()
-            if self.token in msg:
-                record.msg = msg.replace(self.token, "<token>")
-                record.args = ()
-        return True
-
-
-def configure_logging(config: Config) -> None:
-    """One line per event; library request logs (which carry the token in URLs) kept quiet."""
-    logging.basicConfig(
-        level=getattr(logging, config.logging.level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    redact = _RedactToken(config.telegram.token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
-    quiet_libraries()
-
-
-def quiet_libraries() -> None:
-    """Library DEBUG logs print whole updates (user ids, names) and URLs with the token."""
-    for name, level in (("telegram", logging.INFO), ("httpx", logging.WARNING),
-                        ("httpcore", logging.WARNING), ("apscheduler", logging.WARNING),
-                        ("aiosqlite", logging.INFO)):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(logger.getEffectiveLevel(), level))
 
 
 def tip_secrets(config: Config) -> TipsConfig:
@@ -101,6 +68,29 @@ def tip_secrets(config: Config) -> TipsConfig:
     )
 
 
+class TrackedRequest(HTTPXRequest):
+    """HTTPXRequest that remembers when the Bot API last answered (for the health report)."""
+
+    def __init__(self, clock: dict[str, datetime | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if code < 500:  # the server answered; 4xx are our requests' problems, not an outage
+            self.clock["last_ok"] = datetime.now(UTC)
+        return code, payload
+
+
+async def _health_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Store the last good API call so `netralbot health` can read it from another process."""
+    last = context.application.bot_data["api_clock"].get("last_ok")
+    if last is not None:
+        db = context.application.bot_data["qa"].db
+        async with db.transaction():
+            await db.set_kv(KV_LAST_API_OK, iso(last))
+
+
 async def _post_init(app: Application) -> None:
     config: Config = app.bot_data["config"]
     qa: QA = app.bot_data["qa"]
@@ -111,6 +101,9 @@ async def _post_init(app: Application) -> None:
     app.bot_data["tips"] = TipStore(qa.db, key, cipher, config.tips, config.moderation)
     app.bot_data["kick_outbox"] = lambda: app.job_queue.run_once(delivery.outbox_job, 0)
     app.job_queue.run_repeating(delivery.outbox_job, interval=2, first=0.5, name="outbox")
+    app.job_queue.run_repeating(_health_job, interval=30, first=1, name="health")
+    async with qa.db.transaction():
+        await qa.db.set_kv(KV_STARTED, iso(datetime.now(UTC)))
     app.job_queue.run_daily(
         delivery.retention_job, time=dt.time(3, 0, tzinfo=dt.UTC), name="retention"
     )
@@ -173,14 +166,17 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     """Create the Application with every handler; the caller runs it (polling or webhook)."""
     quiet_libraries()
     api = config.telegram.api_url.rstrip("/")
+    clock: dict[str, datetime | None] = {"last_ok": None}
     builder = (
         Application.builder()
         .token(config.telegram.token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(AIORateLimiter(max_retries=5))
-        .request(HTTPXRequest(connection_pool_size=16, read_timeout=15, connect_timeout=10))
-        .get_updates_request(HTTPXRequest(read_timeout=config.telegram.poll_timeout + 15))
+        .request(
+            TrackedRequest(clock, connection_pool_size=16, read_timeout=15, connect_timeout=10)
+        )
+        .get_updates_request(TrackedRequest(clock, read_timeout=config.telegram.poll_timeout + 15))
         .persistence(SqlitePersistence(config.storage.path))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -192,6 +188,7 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
         app.bot_data["owns_db"] = False
     app.bot_data["config"] = config
     app.bot_data["qa"] = qa
+    app.bot_data["api_clock"] = clock
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -211,6 +208,8 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     app.add_handler(CommandHandler(["tanya", "ask"], asker.tanya))
     app.add_handler(CommandHandler("reload", admin.reload_command))
     app.add_handler(CommandHandler("belumterjawab", admin.unanswered_command))
+    app.add_handler(CommandHandler("health", admin.health_command))
+    app.add_handler(CommandHandler("chatid", admin.chatid_command))
     app.add_handler(CommandHandler("stats", moderator.tip_stats_command, mod_chats))
     app.add_handler(CommandHandler("stats", admin.stats_command))
     app.add_handler(CommandHandler("lapor", reporter.start_tip, groups))
@@ -251,16 +250,33 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     return app
 
 
+def webhook_args(config: Config) -> dict:
+    """Arguments for start_webhook / run_webhook from the config."""
+    wh = config.telegram.webhook
+    return {
+        "listen": wh.listen,
+        "port": wh.port,
+        "url_path": wh.url_path,
+        "webhook_url": f"{wh.public_url.rstrip('/')}/{wh.url_path}",
+        "secret_token": wh.secret_token or None,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 @contextlib.asynccontextmanager
 async def running(app: Application, *, poll_timeout: int = 1) -> AsyncIterator[Application]:
-    """Run an application's polling loop inside an existing event loop (tests, benchmarks)."""
+    """Run an application inside an existing event loop (tests, benchmarks), as configured."""
+    config: Config = app.bot_data["config"]
     async with app:
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
+        if config.telegram.mode == "webhook":
+            await app.updater.start_webhook(**webhook_args(config))
+        else:
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
         try:
             yield app
         finally:
@@ -284,15 +300,7 @@ def run_bot(config: Config) -> int:
         config.telegram.mode,
     )
     if config.telegram.mode == "webhook":
-        wh = config.telegram.webhook
-        app.run_webhook(
-            listen=wh.listen,
-            port=wh.port,
-            url_path=wh.url_path,
-            webhook_url=f"{wh.public_url.rstrip('/')}/{wh.url_path}",
-            secret_token=wh.secret_token or None,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**webhook_args(config))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=config.telegram.poll_timeout)
     return 0

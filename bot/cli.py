@@ -188,6 +188,31 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+async def _health(config: Config, version: str, rules: int):
+    from bot.health import collect
+    from bot.storage import Database
+
+    db = await Database.open(config.storage.path)
+    try:
+        return await collect(db, version, rules)
+    finally:
+        await db.close()
+
+
+def cmd_health(args: argparse.Namespace, config: Config) -> int:
+    rb = load_rulebook(config.rulebook.path or None)
+    report = asyncio.run(_health(config, rb.version, len(rb.rules)))
+    print(report.as_json() if args.json else "\n".join(report.lines()))
+    problems = []
+    if report.last_api_ok_age_s is None or report.last_api_ok_age_s > args.max_api_age:
+        problems.append("no successful Bot API call recently")
+    if (report.outbox_oldest_age_s or 0) > args.max_outbox_age:
+        problems.append("outbox entries are waiting too long")
+    for p in problems:
+        print(f"UNHEALTHY: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="netralbot", description=__doc__)
     p.add_argument("--config", help="config file (default: $NETRALBOT_CONFIG or ./config.yaml)")
@@ -217,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     un = sub.add_parser("unanswered", help="most frequent unanswered questions")
     un.add_argument("--since", required=True, help="YYYY-MM-DD")
     un.set_defaults(func=cmd_unanswered)
+    health = sub.add_parser("health", help="health report of a running bot (exit 1: unhealthy)")
+    health.add_argument("--json", action="store_true")
+    health.add_argument("--max-api-age", type=float, default=300, help="seconds (default 300)")
+    health.add_argument("--max-outbox-age", type=float, default=900, help="seconds (default 900)")
+    health.set_defaults(func=cmd_health)
+
     ev = sub.add_parser("eval", help="accuracy on a labelled question set")
     ev.add_argument("file", nargs="?", default="tests/data/questions.yaml")
     ev.add_argument("--split", choices=["tune", "heldout"])

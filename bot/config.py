@@ -92,6 +92,7 @@ class RetentionConfig:
 @dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
+    format: str = "text"
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Config:
 _CHOICES: dict[str, tuple[str, ...]] = {
     "telegram.mode": ("polling", "webhook"),
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
+    "logging.format": ("text", "json"),
 }
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
 
@@ -180,6 +182,12 @@ def _check_values(config: Config) -> None:
         raise ConfigError("tips.max_evidence: must not be negative")
     if config.retention.days < 1:
         raise ConfigError("retention.days: must be at least 1")
+    wh = config.telegram.webhook
+    if config.telegram.mode == "webhook":
+        if not wh.public_url.startswith(("https://", "http://")):
+            raise ConfigError("telegram.webhook.public_url: required in webhook mode (https://...)")
+        if len(wh.secret_token) < 16:
+            raise ConfigError("telegram.webhook.secret_token: required in webhook mode (16+ chars)")
 
 
 def config_path(explicit: str | None) -> Path | None:

@@ -95,6 +95,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "dipanggil dengan /tanya &lt;pertanyaan&gt; atau disebut @{username}."
         ),
         "admin_only": "Perintah ini hanya untuk admin, di chat pribadi.",
+        "chat_id": "ID chat ini: <code>{chat_id}</code> (di chat pribadi, ini juga ID pengguna Anda untuk <code>admins</code>).",
         "reload_ok": "Rulebook dimuat ulang: versi <b>{version}</b> ({date}), {rules} aturan, {warnings} peringatan.",
         "reload_failed": (
             "Rulebook baru <b>tidak valid</b> ({count} galat); versi lama {version} tetap berlaku.\n"
@@ -175,6 +176,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "answer when called with /tanya &lt;question&gt; or mentioned as @{username}."
         ),
         "admin_only": "This command is for admins, in a private chat.",
+        "chat_id": "This chat's id: <code>{chat_id}</code> (in a private chat it is also your user id, for <code>admins</code>).",
         "reload_ok": "Rulebook reloaded: version <b>{version}</b> ({date}), {rules} rules, {warnings} warnings.",
         "reload_failed": (
             "The new rulebook is <b>invalid</b> ({count} errors); the old version {version} stays in force.\n"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.health import collect
 from bot.rulebook import RulebookError
 from bot.texts import t
 from handlers.common import lang_of, qa_of
@@ -143,3 +144,22 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             title = rule.title.get(lang) if rule else rule_id
             lines.append(f"{n}× {html.escape(title)}")
     await update.effective_message.reply_html("\n".join(lines))
+
+
+async def health_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/health: rulebook version, outbox depth and age, last good Bot API call."""
+    if not is_admin(update, context):
+        await _refuse(update)
+        return
+    qa = qa_of(context)
+    last = context.application.bot_data["api_clock"].get("last_ok")
+    report = await collect(qa.db, qa.rulebook.version, len(qa.rulebook.rules), last)
+    lines = "\n".join(html.escape(line) for line in report.lines())
+    await update.effective_message.reply_html(f"<b>Netral health</b>\n<pre>{lines}</pre>")
+
+
+async def chatid_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/chatid: the id of this chat (and in private, your user id) for the config file."""
+    chat = update.effective_chat
+    text = t(lang_of(update), "chat_id", chat_id=str(chat.id))
+    await update.effective_message.reply_html(text)

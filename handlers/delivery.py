@@ -208,8 +208,11 @@ async def drain_outbox(app: Application) -> int:
                     await store.mark_dead(entry.id, "Forbidden")
                     await store.clear_notify(entry.tip_id)
                 else:
-                    await store.mark_retry(entry.id, f"Forbidden: {exc.message[:80]}",
-                                           min(60.0, backoff(entry.attempts)))
+                    await store.mark_retry(
+                        entry.id,
+                        f"Forbidden: {exc.message[:80]}",
+                        min(60.0, backoff(entry.attempts)),
+                    )
                     held.add(key)
                     await _alert_admins(app, entry.chat_id, lost=True)
                 continue
