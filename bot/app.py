@@ -100,7 +100,11 @@ async def _post_init(app: Application) -> None:
     key, cipher = load_secrets(tip_secrets(config))
     app.bot_data["tips"] = TipStore(qa.db, key, cipher, config.tips, config.moderation)
     app.bot_data["kick_outbox"] = lambda: app.job_queue.run_once(delivery.outbox_job, 0)
-    app.job_queue.run_repeating(delivery.outbox_job, interval=2, first=0.5, name="outbox")
+    # A drain can outlast the interval (flood waits, outages); a tick meanwhile returns at once
+    # (drain_outbox holds a lock), so allow it instead of logging a "skipped" warning each time.
+    app.job_queue.run_repeating(
+        delivery.outbox_job, interval=2, first=0.5, name="outbox", job_kwargs={"max_instances": 2}
+    )
     app.job_queue.run_repeating(_health_job, interval=30, first=1, name="health")
     async with qa.db.transaction():
         await qa.db.set_kv(KV_STARTED, iso(datetime.now(UTC)))
@@ -199,6 +203,7 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     mod_chats = filters.Chat(chat_id=list(mod_ids)) if mod_ids else filters.Chat(chat_id=[])
     text_msg = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 
+    app.add_handler(TypeHandler(Update, common.guard), group=-1)
     # The tip form first: while a reporter is in it, their messages belong to it.
     app.add_handler(reporter.conversation())
     app.add_handler(CommandHandler("start", common.start, private))

@@ -273,7 +273,8 @@ def extract_links(text: str) -> list[str]:
     found: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
     for m in _URL.finditer(text):
-        found.append((m.start(), m.group(0).rstrip(_TRAILING)))
+        scheme, sep, rest = m.group(0).rstrip(_TRAILING).partition("://")
+        found.append((m.start(), scheme.lower() + sep + rest))  # "HTTPS://x" is "https://x"
         spans.append(m.span())
     for m in _BARE.finditer(text):
         if any(a <= m.start() < b for a, b in spans):

@@ -75,12 +75,20 @@ async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def _mentions_bot(message: Message, username: str) -> str | None:
-    """The text without the @mention when the bot is mentioned, else None."""
-    text = message.text or ""
+    """The text without the @mention when the bot is mentioned, else None.
+
+    Entity offsets count UTF-16 code units, so the cut is made on the UTF-16 form (slicing the
+    str would shift after every emoji); an entity that splits a character never matches.
+    """
+    units = (message.text or "").encode("utf-16-le")
     target = f"@{username}".lower()
-    for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
-        if value.lower() == target:
-            return (text[: entity.offset] + text[entity.offset + entity.length :]).strip()
+    for entity in message.entities:
+        if entity.type != MessageEntity.MENTION:
+            continue
+        start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+        if units[start:end].decode("utf-16-le", errors="replace").lower() == target:
+            rest = units[:start] + units[end:]
+            return rest.decode("utf-16-le", errors="replace").strip()
     return None
 
 

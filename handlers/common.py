@@ -11,11 +11,12 @@ from telegram import (
     ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.qa import QA
 from bot.texts import pick_lang, t
@@ -92,6 +93,18 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             )
         except TelegramError as exc:
             log.warning("could not greet a new group: %s", exc.__class__.__name__)
+
+
+async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: drop what no handler should see twice or cannot answer."""
+    query = update.callback_query
+    if query is not None and not isinstance(query.message, Message):
+        # From an inline message or an inaccessible one: nothing to answer below.
+        await query.answer(t(lang_of(update), "stale_button"), show_alert=True)
+        raise ApplicationHandlerStop
+    edited = update.edited_message
+    if edited is not None and (edited.text or "").startswith("/"):
+        raise ApplicationHandlerStop  # an edited command is not run a second time
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time
 
 from telegram import ForceReply, InputFile, Update
@@ -54,6 +55,29 @@ async def is_moderator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
         return False
     cache[key] = (ok, time.monotonic() + config.moderation.member_cache_seconds)
     return ok
+
+
+_TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")
+MAX_HTML = 4000  # below Telegram's 4096 characters, counted on the HTML itself
+
+
+def clip_html(text: str, limit: int = MAX_HTML) -> str:
+    """Shorten HTML we built (escaped values, simple tags) to at most `limit` characters with
+    an ellipsis, never cutting a tag or an entity in half, and closing the tags left open."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 40]  # room for the ellipsis and closing tags
+    if head.rfind("<") > head.rfind(">"):
+        head = head[: head.rfind("<")]
+    if head.rfind("&") > head.rfind(";"):
+        head = head[: head.rfind("&")]
+    still_open: list[str] = []
+    for m in _TAG.finditer(head):
+        if not m.group(1):
+            still_open.append(m.group(2))
+        elif still_open:
+            still_open.pop()
+    return head + "…" + "".join(f"</{tag}>" for tag in reversed(still_open))
 
 
 def _moderator_label(update: Update) -> str:
@@ -252,11 +276,11 @@ async def tip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         for f in followups[-10:]
     ]
     await update.effective_message.reply_html(
-        render_card(tip, full=True)[:4000], reply_markup=card_keyboard(tip)
+        clip_html(render_card(tip, full=True)), reply_markup=card_keyboard(tip)
     )
     if lines:
         text = "<b>" + t("id", "mod_history") + "</b>\n" + "\n".join(lines)
-        await update.effective_message.reply_html(text[:4000])
+        await update.effective_message.reply_html(clip_html(text))
 
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

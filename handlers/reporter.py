@@ -37,7 +37,7 @@ from bot.tips import (
     valid_nip,
 )
 from bot.tips_store import NoModerationChat, RateLimited, TipStore
-from handlers.cards import field_line
+from handlers.cards import CARD_LIMITS, field_line
 from handlers.common import lang_of
 
 log = logging.getLogger(__name__)
@@ -155,21 +155,28 @@ def prompt_for(
     return text, InlineKeyboardMarkup([*rows, _cancel_row(lang)])
 
 
+def _excerpt(text: str, limit: int) -> str:
+    """The text, cut to `limit` characters with an ellipsis (before escaping, never inside it)."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def summary_text(draft: TipDraft, lang: str) -> str:
-    """The draft as the reporter will check it (all values escaped)."""
+    """The draft as the reporter will check it (all values escaped). Long fields are cut like
+    on the moderators' card, so that the summary always fits one message."""
     dash = "–"
     values = [
         ("tip_field_category", label(CATEGORY_LABELS, draft.category, lang)),
-        ("tip_field_description", draft.description),
+        ("tip_field_description", _excerpt(draft.description, CARD_LIMITS["description"])),
         ("tip_field_asn_name", draft.asn_name or dash),
         ("tip_field_asn_agency", draft.asn_agency or dash),
         ("tip_field_asn_position", draft.asn_position or dash),
         ("tip_field_asn_nip", draft.asn_nip or dash),
         ("tip_field_region", draft.region or dash),
-        ("tip_field_place", draft.place or dash),
+        ("tip_field_place", _excerpt(draft.place, CARD_LIMITS["place"]) or dash),
         ("tip_field_when", draft.occurred_on or dash),
         ("tip_field_evidence", str(len(draft.evidence))),
-        ("tip_field_witnesses", draft.witnesses or dash),
+        ("tip_field_witnesses", _excerpt(draft.witnesses, CARD_LIMITS["witnesses"]) or dash),
     ]
     lines = [field_line(key, value, lang) for key, value in values]
     return "\n".join(lines)
@@ -541,18 +548,24 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     store = store_of(context)
     draft = await store.load_draft(update.effective_user.id)
     if draft is None:
-        await update.effective_message.reply_html(t(lang, "tip_cancelled"))
-        return ConversationHandler.END
-    try:
-        tip = await store.submit(update.effective_user.id, draft)
-    except RateLimited:
-        await update.effective_message.reply_html(t(lang, "tip_limit"))
-        return SUMMARY
-    except NoModerationChat:
-        await update.effective_message.reply_html(t(lang, "tip_no_moderation"))
-        return SUMMARY
+        # Stored already (the draft became the tip) but the receipt was lost to a crash or a
+        # failed send: the same code again, never "cancelled" for a tip moderators will get.
+        tip = await store.recent_tip_of(update.effective_user.id)
+        if tip is None:
+            await update.effective_message.reply_html(t(lang, "tip_cancelled"))
+            return ConversationHandler.END
+        log.info("receipt sent again: %s", tip.code)
+    else:
+        try:
+            tip = await store.submit(update.effective_user.id, draft)
+        except RateLimited:
+            await update.effective_message.reply_html(t(lang, "tip_limit"))
+            return SUMMARY
+        except NoModerationChat:
+            await update.effective_message.reply_html(t(lang, "tip_no_moderation"))
+            return SUMMARY
+        log.info("tip stored: %s", tip.code)
     context.user_data.pop("tip_editing", None)
-    log.info("tip stored: %s", tip.code)
     await update.effective_message.reply_html(t(lang, "tip_thanks", code=tip.code))
     buttons = InlineKeyboardMarkup(
         [
@@ -619,7 +632,10 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_html(t(lang, "status_unknown"))
         return
     followups = [f for f in await store.followups(tip.code) if f.direction == "to_reporter"]
-    items = "\n".join(f"• {html.escape(f.text)}" for f in followups[-5:])
+    # the last five, cut so that together they always fit one message (4096 characters)
+    shown = followups[-5:]
+    each = 3000 // max(len(shown), 1)
+    items = "\n".join(f"• {html.escape(_excerpt(f.text, each))}" for f in shown)
     messages = t(lang, "status_messages", items=items) if followups else ""
     state = label(STATUS_LABELS, tip.status, lang)
     if tip.status == "ditolak" and tip.status_reason:
