@@ -57,7 +57,14 @@ class Renderer:
         parts.append(f"{self.b(t(lang, 'sanction'))}: {self.esc(rule.sanction.get(lang))}")
         if also:
             lines = [self.esc(t(lang, "also_asked"))]
-            lines += [f"• {self.verdict_line(r)}" for r in also]
+            # An "allowed" side-topic was not matched with the confidence "boleh" needs: name
+            # it and let the button show its own answer.
+            lines += [
+                f"• {self.esc(r.title.get(lang))}"
+                if r.verdict == "allowed"
+                else f"• {self.verdict_line(r)}"
+                for r in also
+            ]
             parts.append("\n".join(lines))
         parts.append(self.tx("footer"))
         return "\n\n".join(parts)

@@ -46,6 +46,8 @@ _EN_MARKERS = frozenset(
         "on",
     }
 )
+# At most this many other actions are named under a compound answer.
+MAX_ALSO = 2
 # Share of the query's weight an allowed rule must explain before the bot may say "boleh".
 ALLOWED_MIN_COVERAGE = 0.75
 # Typo correction: only words this long, and only this similar (fuzz.ratio), are corrected;
@@ -137,6 +139,10 @@ class Matcher:
             v: c for v, c in variants.items() if v not in rulebook.slang.stopwords
         }
         self._correct_list = list(self._correctable)
+        # Canonical tokens naming the people the rules cover.
+        self._covered = frozenset(
+            self.normalizer.tokens("asn pns pppk p3k honorer tk2d ppnpn", keep_stopwords=True)
+        )
         self._en_only = (raw_vocab["en"] - raw_vocab["id"]) | _EN_MARKERS
         self._id_only = raw_vocab["id"] - raw_vocab["en"]
 
@@ -202,6 +208,11 @@ class Matcher:
         ranked.sort(key=lambda c: (-c.score, SEVERITY[c.rule.verdict], c.rule.id))
         return query, ranked
 
+    def _out_of_scope(self, query: str) -> bool:
+        """The question names only people outside the rulebook (no ASN, PPPK or honorer)."""
+        words = set(query.split())
+        return bool(words & self.normalizer.slang.out_of_scope) and not words & self._covered
+
     def _threshold(self, cand: Candidate) -> float:
         if cand.rule.verdict == "allowed":
             return self.config.allowed_threshold
@@ -221,6 +232,8 @@ class Matcher:
         query, ranked = self.rank(question)
         base = {"question": question, "normalized": query, "lang": lang, "ranked": tuple(ranked)}
         viable = [c for c in ranked if c.score >= cfg.suggest_threshold]
+        if self._out_of_scope(query):
+            viable = []  # about someone the rules do not cover (police, village head, ...)
         if not viable:
             return Decision("abstain", **base)
         top = viable[0]
@@ -241,27 +254,32 @@ class Matcher:
         joined = bool(words & CONJUNCTIONS)
         top_kw = self._keywords[self.rules.index(top.rule)]
         q = set(query.split())
-        compound: list[Candidate] = []
-        conflicting: list[Candidate] = []
-        for c in near:
+
+        def other_action(c: Candidate) -> bool:
+            """Each of the two rules names an action in the question that the other lacks."""
             kw = self._keywords[self.rules.index(c.rule)]
-            if joined and (kw - top_kw) & q and (top_kw - kw) & q:
-                compound.append(c)
-            elif c.rule.verdict != top.rule.verdict:
-                conflicting.append(c)
+            return bool((kw - top_kw) & q and (top_kw - kw) & q)
+
+        # Two actions joined by "dan/atau/and": rules near the answer bar may be the second one.
+        # Only a partner that clears its own bar may take the lead as the stricter answer.
+        floor = cfg.answer_threshold - cfg.margin
+        compound = [c for c in viable[1:] if joined and c.score >= floor and other_action(c)]
+        compound = compound[:MAX_ALSO]
+        conflicting = [c for c in near if c not in compound and c.rule.verdict != top.rule.verdict]
         if conflicting:
             return Decision("suggest", suggestions=suggestions, score=top.score, **base)
         if compound:
-            group = sorted([top, *compound], key=lambda c: (SEVERITY[c.rule.verdict], -c.score))
-            first = group[0]
-            if first.rule.verdict == "allowed" and not self._answerable(first):
-                return Decision("suggest", suggestions=suggestions, score=top.score, **base)
-            also = tuple(c.rule for c in group[1:])
+            leaders = [top, *(c for c in compound if self._answerable(c))]
+            first = min(leaders, key=lambda c: (SEVERITY[c.rule.verdict], -c.score))
+            rest = sorted(
+                (c for c in [top, *compound] if c is not first),
+                key=lambda c: (SEVERITY[c.rule.verdict], -c.score),
+            )
             return Decision(
                 "answer",
                 rule=first.rule,
                 score=first.score,
-                also=also,
+                also=tuple(c.rule for c in rest),
                 suggestions=suggestions,
                 **base,
             )

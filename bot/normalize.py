@@ -36,10 +36,14 @@ class SlangTable:
     canonical: dict[tuple[str, ...], str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     max_len: int = 1
+    out_of_scope: frozenset[str] = frozenset()  # canonical tokens of people not covered
 
     @classmethod
     def from_mapping(
-        cls, canonical: Mapping[str, Iterable[str]], stopwords: Iterable[str]
+        cls,
+        canonical: Mapping[str, Iterable[str]],
+        stopwords: Iterable[str],
+        out_of_scope: Iterable[str] = (),
     ) -> SlangTable:
         table: dict[tuple[str, ...], str] = {}
         for canon, variants in canonical.items():
@@ -50,7 +54,18 @@ class SlangTable:
                     table[key] = target
         stops = frozenset(basic_normalize(str(s)) for s in stopwords) - {""}
         longest = max((len(k) for k in table), default=1)
-        return cls(canonical=table, stopwords=stops, max_len=longest)
+        # Multi-word entries become one token so the greedy mapper sees them whole.
+        scope: set[str] = set()
+        for item in out_of_scope:
+            words = tuple(basic_normalize(str(item)).split())
+            if len(words) > 1:
+                token = "_".join(words)
+                table.setdefault(words, token)
+                longest = max(longest, len(words))
+                scope.add(table[words])
+            elif words:
+                scope.add(table.get(words, words[0]))
+        return cls(canonical=table, stopwords=stops, max_len=longest, out_of_scope=frozenset(scope))
 
     def variants(self) -> dict[str, str]:
         """Single-word variants and their canonical token, for typo correction."""

@@ -337,6 +337,14 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
         return SlangTable()
     canonical = data.get("canonical") or {}
     stopwords = _str_list(data.get("stopwords") or [])
+    out_of_scope = _str_list(data.get("out_of_scope") or [])
+    if out_of_scope is None:
+        c.error(
+            "slang.yaml",
+            data["__lines__"].get("out_of_scope", 1),
+            "'out_of_scope' must be a list of words",
+        )
+        out_of_scope = []
     clean: dict[str, list[str]] = {}
     if not isinstance(canonical, dict):
         c.error("slang.yaml", data["__line__"], "'canonical' must map tokens to lists")
@@ -364,7 +372,7 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
                     f"variant '{v}' maps to both '{other}' and '{key}'",
                 )
             seen[v.lower()] = key
-    return SlangTable.from_mapping(clean, stopwords)
+    return SlangTable.from_mapping(clean, stopwords, out_of_scope)
 
 
 def load_rulebook(path: str | Path | None = None) -> Rulebook:

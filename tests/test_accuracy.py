@@ -17,8 +17,8 @@ from bot.normalize import basic_normalize
 
 QUESTIONS = "tests/data/questions.yaml"
 BARS = {  # split: (verdict accuracy, must-decline declined)
-    "tune": (0.92, 0.90),
-    "heldout": (0.72, 0.90),
+    "tune": (0.94, 0.90),  # measured 96.1% / 93.7% (rulebook 2026.11.2)
+    "heldout": (0.78, 0.90),  # measured 80.1% / 96.2%
 }
 
 

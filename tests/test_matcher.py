@@ -1,0 +1,93 @@
+"""Matcher decisions on the bundled rulebook, and the safety logic on a tiny synthetic one."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import MatcherConfig
+from bot.matcher import Matcher
+from bot.normalize import SlangTable
+from bot.rulebook import Category, Rule, Rulebook, Text
+
+
+@pytest.fixture(scope="module")
+def matcher(shared_qa_rulebook) -> Matcher:
+    return Matcher(shared_qa_rulebook, MatcherConfig())
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "row"),
+    [
+        ("min boleh gak sih saya ngelike postingan cabup di IG?", "prohibited", 1),
+        ("Can a civil servant share a candidate's post on Facebook?", "prohibited", 3),
+        ("bolehkah ASN menjadi anggota partai politik", "prohibited", 36),
+        ("boleh jadi timses paslon?", "prohibited", 29),
+        ("PNS boleh nyoblos di TPS kan?", "allowed", 56),
+        ("saya PPPK, aturan netralitas ini berlaku juga?", "info", 63),
+    ],
+)
+def test_clear_questions_are_answered(matcher, question, verdict, row):
+    d = matcher.decide(question)
+    assert d.kind == "answer", (d.kind, [c.rule.id for c in d.suggestions])
+    assert d.verdict == verdict
+    assert row in d.rule.sources
+
+
+def test_english_is_detected(matcher):
+    assert matcher.decide("Can I follow a candidate on Instagram?").lang == "en"
+    assert matcher.decide("boleh follow akun capres?").lang == "id"
+    assert matcher.decide("follow", lang_hint="en").lang == "en"
+
+
+def test_compound_question_answers_the_stricter_first_and_names_the_other(matcher):
+    d = matcher.decide("boleh nyoblos dan like postingan paslon?")
+    assert d.kind == "answer"
+    assert d.verdict == "prohibited"
+    assert {r.verdict for r in d.also} == {"allowed"}
+
+
+def test_unrelated_and_out_of_scope_are_declined(matcher):
+    assert matcher.decide("resep rendang padang").kind == "abstain"
+    assert matcher.decide("🙂🙂🙂").kind == "abstain"
+    assert matcher.decide("").kind == "abstain"
+    assert matcher.decide("Anggota Polri boleh like postingan capres?").kind == "abstain"
+    # naming a civil servant keeps the question in scope
+    d = matcher.decide("Saya PNS, suami saya polisi. Boleh saya like postingan capres?")
+    assert d.verdict == "prohibited"
+
+
+def test_short_query_does_not_match_long_phrasing_perfectly(matcher):
+    # the WRatio / token_set_ratio trap: one word is a subset of many phrasings
+    d = matcher.decide("foto")
+    assert d.kind != "answer" or d.score < 100
+
+
+def rule(rid: str, verdict: str, phrasing: str) -> Rule:
+    t = Text(rid, rid)
+    return Rule(id=rid, category="c", verdict=verdict, confidence="explicit", title=t,
+                phrasings={"id": (phrasing,), "en": (phrasing,)}, keywords=tuple(phrasing.split()),
+                answer=t, legal_basis=("X",), sanction=t, sources=(1,),
+                condition=t if verdict == "conditional" else None)
+
+
+def tiny(*rules: Rule) -> Matcher:
+    book = Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], list(rules),
+                    SlangTable.from_mapping({}, ["boleh"]), "mem")
+    return Matcher(book, MatcherConfig())
+
+
+def test_allowed_needs_more_confidence_than_prohibited():
+    m = tiny(rule("a", "allowed", "follow akun resmi kpu"),
+             rule("p", "prohibited", "follow akun calon presiden"))
+    d = m.decide("boleh follow akun")  # ambiguous between the two
+    assert d.kind == "suggest"
+    assert m.decide("boleh follow akun resmi kpu").verdict == "allowed"
+    assert m.decide("boleh follow akun calon presiden").verdict == "prohibited"
+
+
+def test_stricter_rule_close_behind_an_allowed_one_makes_the_bot_ask():
+    m = tiny(rule("a", "allowed", "nonton debat calon di tv"),
+             rule("p", "prohibited", "nonton debat calon di lokasi"))
+    d = m.decide("nonton debat calon")
+    assert d.kind == "suggest"
+    assert {c.rule.id for c in d.suggestions} == {"a", "p"}
