@@ -8,6 +8,8 @@ import logging
 
 from telegram import (
     Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
     InputMediaPhoto,
     InputMediaVideo,
     LinkPreviewOptions,
@@ -117,8 +119,6 @@ async def send_entry(bot: Bot, store: TipStore, entry: OutboxEntry) -> list[int]
                 code=tip.code,
                 message=t("id", f"status_msg_{st}", reason=reason),
             )
-        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
         markup = (
             InlineKeyboardMarkup(
                 [[InlineKeyboardButton(t("id", "btn_reply"), callback_data=f"rb:{tip.code}")]]

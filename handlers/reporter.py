@@ -9,7 +9,14 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -37,6 +44,7 @@ from bot.tips import (
     valid_nip,
 )
 from bot.tips_store import NoModerationChat, RateLimited, TipStore
+from handlers.asker import private_question
 from handlers.cards import CARD_LIMITS, field_line
 from handlers.common import lang_of
 
@@ -697,8 +705,6 @@ async def reply_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer(t(lang_of(update), "stale_button"), show_alert=True)
         return
     await query.answer()
-    from telegram import ForceReply
-
     await query.message.reply_html(
         t(lang_of(update), "reply_prompt", code=code), reply_markup=ForceReply(selective=True)
     )
@@ -713,8 +719,6 @@ async def reply_to_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         for word in (prompt.text or "").replace("(", " ").replace(")", " ").split():
             code = normalize_code(word) if word.upper().startswith("NTR") else code
     if code is None:
-        from handlers.asker import private_question
-
         await private_question(update, context)
         return
     await _store_reply(update, context, code, message.text or "")
