@@ -46,6 +46,8 @@ _EN_MARKERS = frozenset(
         "on",
     }
 )
+# A word in at most this share of the rules is distinctive enough to pick candidates by.
+RARE_SHARE = 0.15
 # At most this many other actions are named under a compound answer.
 MAX_ALSO = 2
 # Share of the query's weight an allowed rule must explain before the bot may say "boleh".
@@ -133,6 +135,7 @@ class Matcher:
                 df[t] += 1
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._unknown_idf = math.log(1 + n)  # an unknown word weighs like the rarest known one
+        self._rare_idf = math.log(1 + 1 / RARE_SHARE)
         self.vocab = frozenset(self._idf)
         variants = rulebook.slang.variants()
         self._correctable = {t: t for t in self.vocab} | {
@@ -186,7 +189,10 @@ class Matcher:
             return query, []
         q = frozenset(toks)
         wq = sum(self._idf.get(t, self._unknown_idf) for t in q)
-        cand_idx = sorted({i for t in q for i in self._index.get(t, ())})
+        # Candidates share a distinctive word with the question; words most rules contain
+        # ("calon", "asn") only widen the net when the question has nothing more specific.
+        rare = [t for t in q if t in self._idf and self._idf[t] >= self._rare_idf]
+        cand_idx = sorted({i for t in (rare or q) for i in self._index.get(t, ())})
         if not cand_idx:
             return query, []
         texts = [self._phrasings[i].text for i in cand_idx]
