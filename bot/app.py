@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.fernet import Fernet
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -22,6 +23,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -34,6 +36,7 @@ from bot.health import KV_LAST_API_OK, KV_STARTED
 from bot.logs import configure_logging, quiet_libraries
 from bot.privacy import load_secrets
 from bot.qa import QA
+from bot.rulebook import RulebookError
 from bot.storage import Database, iso
 from bot.texts import t
 from bot.tips_store import TipStore
@@ -61,8 +64,6 @@ def tip_secrets(config: Config) -> TipsConfig:
         if config.moderation.chat_id is not None or config.moderation.routes:
             raise
     # No moderation chat: no tip can be stored, so throw-away keys protect nothing real.
-    from cryptography.fernet import Fernet
-
     return dataclasses.replace(
         config.tips, hmac_secret=secrets.token_hex(32), notify_key=Fernet.generate_key().decode()
     )
@@ -80,6 +81,26 @@ class TrackedRequest(HTTPXRequest):
         if code < 500:  # the server answered; 4xx are our requests' problems, not an outage
             self.clock["last_ok"] = datetime.now(UTC)
         return code, payload
+
+
+class NetralBot(ExtBot):
+    """The bot; answering a button press is best effort. Telegram refuses answers to presses
+    older than about 15 s (the bot was busy, held back by flood limits, or restarting), and
+    that must not cancel what the press asked for, e.g. storing a tip."""
+
+    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as exc:
+            if "query is too old" not in exc.message.lower():
+                raise
+            log.info("a button press was answered too late; its action goes ahead")
+            return False
+
+
+async def _flush_questions(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Write the queued question statistics."""
+    await context.application.bot_data["qa"].flush()
 
 
 async def _health_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -106,6 +127,7 @@ async def _post_init(app: Application) -> None:
         delivery.outbox_job, interval=2, first=0.5, name="outbox", job_kwargs={"max_instances": 2}
     )
     app.job_queue.run_repeating(_health_job, interval=30, first=1, name="health")
+    app.job_queue.run_repeating(_flush_questions, interval=5, first=5, name="question-log")
     async with qa.db.transaction():
         await qa.db.set_kv(KV_STARTED, iso(datetime.now(UTC)))
     app.job_queue.run_daily(
@@ -126,8 +148,6 @@ def _sighup(app: Application) -> None:
     """Reload the rulebook on SIGHUP; an invalid one is logged and the old one kept."""
     config: Config = app.bot_data["config"]
     qa: QA = app.bot_data["qa"]
-    from bot.rulebook import RulebookError
-
     try:
         rb = qa.reload(config.rulebook.path or None)
     except RulebookError as exc:
@@ -140,6 +160,7 @@ async def _post_shutdown(app: Application) -> None:
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
     qa: QA = app.bot_data["qa"]
+    await qa.flush()
     if qa.db is not None and app.bot_data.get("owns_db", True):
         await qa.db.close()
         qa.db = None
@@ -154,6 +175,16 @@ async def _stale_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def _persist_now(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Write conversation states right after each update, so a crash loses no step."""
     await context.application.update_persistence()
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Polling while Telegram or the network is down fails on every try until it is back, and
+    the library retries by itself: one calm line each time, no traceback. Errors of handlers
+    and jobs go to the common handler."""
+    if update is None and isinstance(context.error, NetworkError):
+        log.warning("Bot API unreachable (%s); polling retries", type(context.error).__name__)
+        return
+    await common.error_handler(update, context)
 
 
 async def _group_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -171,16 +202,17 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     quiet_libraries()
     api = config.telegram.api_url.rstrip("/")
     clock: dict[str, datetime | None] = {"last_ok": None}
+    bot = NetralBot(
+        config.telegram.token,
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
+        request=TrackedRequest(clock, connection_pool_size=16, read_timeout=15, connect_timeout=10),
+        get_updates_request=TrackedRequest(clock, read_timeout=config.telegram.poll_timeout + 15),
+        rate_limiter=AIORateLimiter(max_retries=5),
+    )
     builder = (
         Application.builder()
-        .token(config.telegram.token)
-        .base_url(f"{api}/bot")
-        .base_file_url(f"{api}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=5))
-        .request(
-            TrackedRequest(clock, connection_pool_size=16, read_timeout=15, connect_timeout=10)
-        )
-        .get_updates_request(TrackedRequest(clock, read_timeout=config.telegram.poll_timeout + 15))
+        .bot(bot)
         .persistence(SqlitePersistence(config.storage.path))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -251,7 +283,7 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     app.add_handler(ChatMemberHandler(common.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(InlineQueryHandler(asker.inline_query))
     app.add_handler(TypeHandler(Update, _persist_now), group=99)
-    app.add_error_handler(common.error_handler)
+    app.add_error_handler(_on_error)
     return app
 
 

@@ -170,7 +170,8 @@ class Matcher:
 
     def detect_lang(self, question: str, hint: str | None = None) -> str:
         """'en' when the question reads as English, else 'id'; `hint` breaks ties."""
-        words = basic_normalize(question).split()
+        # One-letter words ("a", "i", "b" from pasted HTML tags) say nothing about the language.
+        words = [w for w in basic_normalize(question).split() if len(w) > 1]
         en = sum(w in self._en_only for w in words)
         idn = sum(w in self._id_only for w in words)
         if en > idn:

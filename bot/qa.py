@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answers import Renderer
 from bot.config import MatcherConfig
 from bot.matcher import Decision, Matcher
 from bot.rulebook import Rulebook, load_rulebook
-from bot.storage import Database
+from bot.storage import Database, QuestionLog, iso, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+FLUSH_AT = 200  # queued question records written at once, besides the periodic flush
 
 
 @dataclass
@@ -23,6 +24,7 @@ class QA:
 
     matcher: Matcher
     db: Database | None = None
+    pending: list[QuestionLog] = field(default_factory=list)
 
     @classmethod
     def from_path(cls, path: str | None, config: MatcherConfig, db: Database | None = None) -> QA:
@@ -47,14 +49,31 @@ class QA:
         return self.matcher.decide(question[:MAX_QUESTION_CHARS], lang_hint)
 
     async def ask(self, question: str, lang_hint: str | None, channel: str) -> Decision:
-        """Decide and record the outcome (no identity; the text only when unanswered)."""
+        """Decide and queue the record of the outcome (no identity; text only if unanswered)."""
         decision = self.decide(question, lang_hint)
-        if self.db is not None:
-            rule_id = decision.rule.id if decision.rule else None
-            await self.db.log_question(
-                decision.kind, rule_id, decision.lang, channel, question, decision.normalized
+        rule_id = decision.rule.id if decision.rule else None
+        self.pending.append(
+            QuestionLog(
+                iso(utcnow()),
+                decision.kind,
+                rule_id,
+                decision.lang,
+                channel,
+                question,
+                decision.normalized,
             )
+        )
+        if len(self.pending) >= FLUSH_AT:
+            await self.flush()
         return decision
+
+    async def flush(self) -> None:
+        """Write queued question records in one transaction (statistics, not tips: a crash
+        loses at most a few seconds of counts, and no answer waits for a disk sync)."""
+        if self.db is None or not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        await self.db.log_questions(batch)
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:

@@ -63,6 +63,19 @@ def iso(dt: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class QuestionLog:
+    """One asked question for the statistics: no user identity, text only if unanswered."""
+
+    asked_at: str
+    outcome: str
+    rule_id: str | None
+    lang: str
+    channel: str
+    text: str | None = None
+    normalized: str = ""
+
+
+@dataclass(frozen=True)
 class UnansweredRow:
     normalized: str
     example: str
@@ -156,18 +169,28 @@ class Database:
         normalized: str = "",
     ) -> None:
         """Count a question; keep the text only when the bot could not answer it."""
-        now = iso(utcnow())
+        await self.log_questions(
+            [QuestionLog(iso(utcnow()), outcome, rule_id, lang, channel, text, normalized)]
+        )
+
+    async def log_questions(self, batch: list[QuestionLog]) -> None:
+        """Store many question records in one transaction (one disk sync, not one each)."""
+        if not batch:
+            return
         async with self.transaction() as c:
-            await c.execute(
+            await c.executemany(
                 "INSERT INTO questions(asked_at, outcome, rule_id, lang, channel)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (now, outcome, rule_id, lang, channel),
+                [(q.asked_at, q.outcome, q.rule_id, q.lang, q.channel) for q in batch],
             )
-            if outcome == "abstain" and text:
-                await c.execute(
-                    "INSERT INTO unanswered(asked_at, text, normalized) VALUES (?, ?, ?)",
-                    (now, text[:1000], normalized[:1000] or text[:1000].lower()),
-                )
+            await c.executemany(
+                "INSERT INTO unanswered(asked_at, text, normalized) VALUES (?, ?, ?)",
+                [
+                    (q.asked_at, q.text[:1000], q.normalized[:1000] or q.text[:1000].lower())
+                    for q in batch
+                    if q.outcome == "abstain" and q.text
+                ],
+            )
 
     async def unanswered(self, since: datetime, limit: int = 20) -> list[UnansweredRow]:
         cur = await self.conn.execute(

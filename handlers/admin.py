@@ -86,6 +86,7 @@ async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if since is None:
         await update.effective_message.reply_html(t(lang, "bad_date"))
         return
+    await qa_of(context).flush()
     rows = await qa_of(context).db.unanswered(since, limit=20)
     day = since.strftime("%Y-%m-%d")
     if not rows:
@@ -106,6 +107,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if since is None:
         await update.effective_message.reply_html(t(lang, "bad_date"))
         return
+    await qa_of(context).flush()
     db = qa_of(context).db
     days = await db.day_stats(since)
     top = await db.top_rules(since, limit=5)

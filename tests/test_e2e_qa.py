@@ -68,6 +68,7 @@ async def test_unknown_question_is_declined_and_logged_without_identity(netral: 
     (reply,) = await api.wait_messages(chat, 1)
     assert "belum punya jawaban" in reply["text"]
     assert "/topik" in reply["text"]
+    await netral.app.bot_data["qa"].flush()  # statistics are written in batches
     rows = await (await netral.db.conn.execute("SELECT * FROM unanswered")).fetchall()
     assert len(rows) == 1
     stored = " ".join(str(v) for v in tuple(rows[0]))

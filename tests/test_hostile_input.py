@@ -309,6 +309,7 @@ async def test_emoji_before_a_mention_does_not_garble_the_question(netral: Harne
     await settle(api)
     (reply,) = texts_since(api, group, mark)
     assert DONT_KNOW in reply
+    await netral.app.bot_data["qa"].flush()  # statistics are written in batches
     rows = await (await netral.db.conn.execute("SELECT text FROM unanswered")).fetchall()
     (stored,) = [row[0] for row in rows]
     assert "resep rendang padang" in stored and "netral" not in stored and "@" not in stored
