@@ -134,6 +134,9 @@ class Matcher:
             for t in toks:
                 df[t] += 1
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        # Each phrasing's total word weight, computed once instead of per question.
+        self._weights = [sum(self._idf[t] for t in ph.tokens) for ph in self._phrasings]
+        self._rule_pos = {rule.id: i for i, rule in enumerate(self.rules)}
         self._unknown_idf = math.log(1 + n)  # an unknown word weighs like the rarest known one
         self._rare_idf = math.log(1 + 1 / RARE_SHARE)
         self.vocab = frozenset(self._idf)
@@ -205,7 +208,7 @@ class Matcher:
             ph = self._phrasings[i]
             common = q & ph.tokens
             wc = sum(self._idf[t] for t in common)
-            wp = sum(self._idf[t] for t in ph.tokens)
+            wp = self._weights[i]
             rq, rp = wc / wq, wc / wp
             score = 100 * (W_PHRASING * rp + W_QUERY * rq) + (1 - W_PHRASING - W_QUERY) * fuzzy[j]
             prev = best.get(ph.rule_index)
@@ -259,12 +262,12 @@ class Matcher:
             ]
         words = set(basic_normalize(question).split())
         joined = bool(words & CONJUNCTIONS)
-        top_kw = self._keywords[self.rules.index(top.rule)]
+        top_kw = self._keywords[self._rule_pos[top.rule.id]]
         q = set(query.split())
 
         def other_action(c: Candidate) -> bool:
             """Each of the two rules names an action in the question that the other lacks."""
-            kw = self._keywords[self.rules.index(c.rule)]
+            kw = self._keywords[self._rule_pos[c.rule.id]]
             return bool((kw - top_kw) & q and (top_kw - kw) & q)
 
         # Two actions joined by "dan/atau/and": rules near the answer bar may be the second one.
