@@ -67,6 +67,7 @@ class Candidate:
     rule: Rule
     score: float
     coverage: float = 0.0  # weighted share of the query explained by the best phrasing
+    unexplained: frozenset[str] = frozenset()  # question words the best phrasing lacks
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,20 @@ class Matcher:
         # Each phrasing's total word weight, computed once instead of per question.
         self._weights = [sum(self._idf[t] for t in ph.tokens) for ph in self._phrasings]
         self._rule_pos = {rule.id: i for i, rule in enumerate(self.rules)}
+        # Words that mark prohibited or conditional topics (their rules' keywords).
+        self._strict_words = frozenset().union(
+            *(
+                kw
+                for rule, kw in zip(self.rules, self._keywords, strict=True)
+                if rule.verdict in ("prohibited", "conditional")
+            )
+        ) - frozenset().union(
+            *(
+                kw
+                for rule, kw in zip(self.rules, self._keywords, strict=True)
+                if rule.verdict == "allowed"
+            )
+        )
         self._unknown_idf = math.log(1 + n)  # an unknown word weighs like the rarest known one
         self._rare_idf = math.log(1 + 1 / RARE_SHARE)
         self.vocab = frozenset(self._idf)
@@ -203,7 +218,7 @@ class Matcher:
         fuzzy = [0.0] * len(texts)
         for _, value, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio, limit=None):
             fuzzy[j] = value
-        best: dict[int, tuple[float, float]] = {}
+        best: dict[int, tuple[float, float, frozenset[str]]] = {}
         for j, i in enumerate(cand_idx):
             ph = self._phrasings[i]
             common = q & ph.tokens
@@ -213,8 +228,11 @@ class Matcher:
             score = 100 * (W_PHRASING * rp + W_QUERY * rq) + (1 - W_PHRASING - W_QUERY) * fuzzy[j]
             prev = best.get(ph.rule_index)
             if prev is None or score > prev[0]:
-                best[ph.rule_index] = (score, rq)
-        ranked = [Candidate(self.rules[i], round(s, 1), round(c, 3)) for i, (s, c) in best.items()]
+                best[ph.rule_index] = (score, rq, ph.tokens)
+        ranked = [
+            Candidate(self.rules[i], round(s, 1), round(c, 3), q - tokens)
+            for i, (s, c, tokens) in best.items()
+        ]
         ranked.sort(key=lambda c: (-c.score, SEVERITY[c.rule.verdict], c.rule.id))
         return query, ranked
 
@@ -231,7 +249,11 @@ class Matcher:
     def _answerable(self, cand: Candidate) -> bool:
         if cand.score < self._threshold(cand):
             return False
-        return cand.rule.verdict != "allowed" or cand.coverage >= ALLOWED_MIN_COVERAGE
+        if cand.rule.verdict != "allowed":
+            return True
+        # "Boleh" only when the phrasing explains most of the question and no word of the
+        # question left unexplained marks a stricter topic ("resmi capres" is not "resmi KPU").
+        return cand.coverage >= ALLOWED_MIN_COVERAGE and not cand.unexplained & self._strict_words
 
     # -- decision ------------------------------------------------------------------------------
 

@@ -59,7 +59,7 @@ class SlangTable:
         for item in out_of_scope:
             words = tuple(basic_normalize(str(item)).split())
             if len(words) > 1:
-                token = "_".join(words)
+                token = "".join(words)
                 table.setdefault(words, token)
                 longest = max(longest, len(words))
                 scope.add(table[words])

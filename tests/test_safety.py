@@ -1,0 +1,63 @@
+"""The worst bug is a wrong "boleh": stricter words swapped into the allowed rules' own
+phrasings must never come back as "allowed"."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import MatcherConfig
+from bot.matcher import Matcher
+
+# word of an allowed phrasing -> stricter words a user might put in its place
+SWAPS = {
+    "kpu": ["partai", "capres", "caleg", "timses", "paslon", "relawan capres"],
+    "bawaslu": ["partai", "capres", "caleg", "timses", "paslon"],
+    "tv": ["lokasi", "studio langsung"],
+    "televisi": ["lokasi acara"],
+    "youtube": ["lokasi langsung"],
+    "nyoblos": ["kampanye", "jadi saksi"],
+    "memilih": ["kampanye"],
+    "tps": ["kampanye"],
+    "vote": ["campaign"],
+    "debate on tv": ["debate venue in person"],
+}
+
+
+def variants(matcher: Matcher) -> list[tuple[str, str]]:
+    out = []
+    for rule in matcher.rules:
+        if rule.verdict != "allowed":
+            continue
+        for items in rule.phrasings.values():
+            for phrasing in items:
+                low = phrasing.lower()
+                for word, stricter in SWAPS.items():
+                    if word in low.split() or (" " in word and word in low):
+                        out += [(rule.id, low.replace(word, s)) for s in stricter]
+    return out
+
+
+@pytest.fixture(scope="module")
+def matcher(shared_qa_rulebook) -> Matcher:
+    return Matcher(shared_qa_rulebook, MatcherConfig())
+
+
+def test_swapped_phrasings_of_allowed_rules_are_never_allowed(matcher):
+    cases = variants(matcher)
+    assert len(cases) >= 50
+    wrong = [(rid, q) for rid, q in cases if matcher.decide(q).verdict == "allowed"]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "boleh follow akun resmi capres buat update info?",
+        "langganan channel youtube resmi paslon buat belajar pengawasan pemilu",
+        "boleh nonton debat paslon langsung di lokasi?",
+        "boleh nyoblos pakai kaos capres?",
+        "can I follow the official account of a presidential candidate?",
+    ],
+)
+def test_stricter_questions_near_allowed_rules(matcher, question):
+    assert matcher.decide(question).verdict != "allowed"
