@@ -578,6 +578,23 @@ class TipStore:
         log.info("tip %s submitted (%s, %d evidence)", code, draft.category, len(draft.evidence))
         return _tip(row)
 
+    async def recent_tip_of(self, user_id: int, now: datetime | None = None) -> Tip | None:
+        """The reporter's newest tip submitted within a draft's lifetime, or None.
+
+        `submit` turns the draft into a tip atomically, so a reporter who presses "Kirim" on a
+        summary whose draft is gone already has that tip: its receipt was lost to a crash or a
+        failed send. They must get the same code again, not "cancelled" and a second tip.
+        """
+        now = now or utcnow()
+        since = iso(now - timedelta(hours=self.tips.draft_ttl_hours))
+        async with self._lock:
+            row = await self._one(
+                f"SELECT {_TIP_COLUMNS} FROM tips WHERE reporter_tag = ? AND created_at > ?"
+                " ORDER BY id DESC LIMIT 1",
+                (self.key.tag(user_id), since),
+            )
+        return _tip(row) if row is not None else None
+
     # -- notifications -------------------------------------------------------------------------
 
     async def set_notify(self, tip_id: int, chat_id: int) -> None:

@@ -595,10 +595,24 @@ async def summary_fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     return await ask(update.effective_message, SUMMARY, update, context)
 
 
-async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
-    """/lapor while a form is open: say so and repeat the current question."""
-    await update.effective_message.reply_html(t(lang_of(update), "tip_draft_resumed"))
-    return None  # stay in the current state; its prompt is on screen above
+def resume(state: int):
+    """Build the handler that repeats the question of `state`: for /lapor while the form is
+    open, and for a button of another step. A crash between sending a question and storing the
+    new step leaves the reporter looking at a step the bot did not store; without this its
+    buttons would only ever be refused as stale."""
+
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """Say the form goes on, then ask the current step again (the summary, when editing)."""
+        lang = lang_of(update)
+        if update.callback_query:
+            await update.callback_query.answer(t(lang, "tip_draft_resumed"))
+        else:
+            await update.effective_message.reply_html(t(lang, "tip_draft_resumed"))
+        return await ask(
+            update.effective_message, SUMMARY if state == EDIT else state, update, context
+        )
+
+    return handler
 
 
 # -- after submitting: notifications, status, replies ----------------------------------------
@@ -760,6 +774,9 @@ def conversation(config_ttl_seconds: float | None = None) -> ConversationHandler
             CallbackQueryHandler(skip_step(state), pattern=r"^lp:skip$"),
             MessageHandler(other, not_text),
         ]
+    for state, handlers in states.items():  # last in each step: /lapor, other steps' buttons
+        handlers.append(CommandHandler("lapor", resume(state)))
+        handlers.append(CallbackQueryHandler(resume(state), pattern=r"^lp:(?!cancel$)"))
     # Callback buttons are tracked per chat and user, not per message, on purpose: a reporter
     # may press a button of an earlier prompt; the state decides what it means.
     warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
@@ -772,7 +789,6 @@ def conversation(config_ttl_seconds: float | None = None) -> ConversationHandler
         fallbacks=[
             CommandHandler("batal", cancel),
             CallbackQueryHandler(cancel, pattern=r"^lp:cancel$"),
-            CommandHandler("lapor", resume),
         ],
         name="tip",
         persistent=True,
