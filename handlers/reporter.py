@@ -91,21 +91,7 @@ TEXT_STEPS: dict[int, TextStep] = {
     WHEN: TextStep("occurred_on", "tip_ask_when", False, 100),
     WITNESSES: TextStep("witnesses", "tip_ask_witnesses", True, 0),
 }
-ORDER = [
-    INTRO,
-    CATEGORY,
-    DESCRIPTION,
-    ASN_NAME,
-    ASN_AGENCY,
-    ASN_POSITION,
-    ASN_NIP,
-    REGION,
-    PLACE,
-    WHEN,
-    EVIDENCE,
-    WITNESSES,
-    SUMMARY,
-]
+ORDER = list(range(INTRO, SUMMARY + 1))  # the form's steps in order; EDIT is a side state
 # Steps a reporter can jump back to from the summary, with the label of each.
 EDITABLE = [
     (CATEGORY, "tip_field_category"),
