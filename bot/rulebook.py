@@ -385,6 +385,7 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
     slang = _parse_slang(c, root)
     cat_ids = {cat.id for cat in cats}
     rules: list[Rule] = []
+    declared: set[str] = set()  # ids of every rule, valid or not, so one error does not cascade
     files = sorted((root / "rules").glob("*.yaml")) if (root / "rules").is_dir() else []
     if not files:
         c.error("rules/", 0, "no rule files (rules/*.yaml)")
@@ -397,10 +398,12 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
             c.error(display, 1, "a rule file must be a mapping with a 'rules:' list")
             continue
         for item in data["rules"]:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                declared.add(item["id"])
             rule = _parse_rule(c, item, display, cat_ids)
             if rule:
                 rules.append(rule)
-    _cross_check(c, rules)
+    _cross_check(c, rules, declared)
     errors = [p for p in c.problems if p.level == "error"]
     if errors:
         raise RulebookError(c.problems)
@@ -415,7 +418,7 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
     )
 
 
-def _cross_check(c: _Checker, rules: list[Rule]) -> None:
+def _cross_check(c: _Checker, rules: list[Rule], declared: set[str]) -> None:
     by_id: dict[str, Rule] = {}
     phrasing_owner: dict[str, str] = {}
     for r in rules:
@@ -432,7 +435,7 @@ def _cross_check(c: _Checker, rules: list[Rule]) -> None:
                 phrasing_owner.setdefault(key, r.id)
     for r in rules:
         for other in r.see_also:
-            if other not in by_id:
+            if other not in by_id and other not in declared:
                 c.error(r.file, r.line, f"rule '{r.id}': see_also names unknown rule '{other}'")
     covered = {s for r in rules for s in r.sources if isinstance(s, int)}
     missing = [n for n in SHEET_ROWS if n not in covered]

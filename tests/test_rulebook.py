@@ -139,3 +139,11 @@ def test_meta_problems(tmp_path):
     msgs = problems(book)
     assert any("meta.yaml" in m and "date" in m for m in msgs)
     assert any("no categories" in m for m in msgs)
+
+
+def test_one_bad_rule_does_not_cascade_into_see_also_errors(tmp_path):
+    text = (RULE.format(rid="r1", verdict="maybe")
+            + RULE.format(rid="r2", verdict="prohibited").replace("paslon r2", "paslon x")
+            + "    see_also: [r1]\n")
+    msgs = problems(write_book(tmp_path, text))
+    assert len(msgs) == 1 and "unknown verdict" in msgs[0]
