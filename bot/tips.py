@@ -102,6 +102,15 @@ def normalize_code(text: str) -> str | None:
 # -- dates ------------------------------------------------------------------------------------
 
 
+_CODE_IN_TEXT = re.compile(r"\bNTR-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}\b", re.IGNORECASE)
+
+
+def find_code(text: str) -> str | None:
+    """The first receipt code written in a text (e.g. in a bot prompt), canonical, or None."""
+    match = _CODE_IN_TEXT.search(text or "")
+    return normalize_code(match.group(0)) if match else None
+
+
 class DateError(ValueError):
     """A date the reporter typed that cannot be used; `reason` is "unknown" or "future"."""
 

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.texts import t
-from bot.tips import REJECT_REASONS, STATUS_LABELS, STATUSES, label, normalize_code
+from bot.tips import REJECT_REASONS, STATUS_LABELS, STATUSES, find_code, label, normalize_code
 from bot.tips_store import BadTransition, TipStore
 from handlers.cards import block_keyboard, card_keyboard, reject_keyboard, render_card
 
@@ -195,11 +195,7 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not text:
         return
     prompt = target.text or ""
-    code = None
-    for word in prompt.replace("(", " ").replace(")", " ").replace(":", " ").split():
-        if word.upper().startswith("NTR-"):
-            code = normalize_code(word)
-            break
+    code = find_code(prompt)
     tip = await store.tip_for_card(message.chat.id, target.message_id)
     if tip is None and code:
         tip = await store.get_tip(code)

@@ -38,6 +38,7 @@ from bot.tips import (
     Evidence,
     TipDraft,
     extract_links,
+    find_code,
     label,
     normalize_code,
     parse_date,
@@ -714,10 +715,8 @@ async def reply_to_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """A private reply to the bot's 'write your answer' prompt."""
     message = update.effective_message
     prompt = message.reply_to_message
-    code = None
-    if prompt and prompt.from_user and prompt.from_user.id == context.bot.id:
-        for word in (prompt.text or "").replace("(", " ").replace(")", " ").split():
-            code = normalize_code(word) if word.upper().startswith("NTR") else code
+    from_bot = prompt is not None and prompt.from_user and prompt.from_user.id == context.bot.id
+    code = find_code(prompt.text or "") if from_bot else None
     if code is None:
         await private_question(update, context)
         return

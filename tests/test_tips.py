@@ -262,3 +262,13 @@ def test_route_chat():
     assert route_chat([], None, "", "") is None
     # "Kotabaru" is a regency's name, not "Kota Baru"
     assert route_chat([Route(chat_id=-4, regions=["Kota Baru"])], -9, "Kotabaru", "") == -9
+
+
+def test_find_code_in_prompts():
+    from bot.tips import find_code, new_receipt_code
+
+    code = new_receipt_code()
+    assert find_code(f"❓ Pertanyaan untuk pelapor {code}: balas pesan ini") == code
+    assert find_code(f"Tulis jawaban Anda (laporan {code.lower()}):") == code
+    assert find_code("tanpa kode") is None
+    assert find_code("NTR-12-34") is None
