@@ -120,7 +120,6 @@ async def _post_init(app: Application) -> None:
         qa.db = await persistence.database()
     key, cipher = load_secrets(tip_secrets(config))
     app.bot_data["tips"] = TipStore(qa.db, key, cipher, config.tips, config.moderation)
-    app.bot_data["kick_outbox"] = lambda: app.job_queue.run_once(delivery.outbox_job, 0)
     # A drain can outlast the interval (flood waits, outages); a tick meanwhile returns at once
     # (drain_outbox holds a lock), so allow it instead of logging a "skipped" warning each time.
     app.job_queue.run_repeating(
@@ -229,10 +228,7 @@ def build_application(config: Config, qa: QA, *, db: Database | None = None) -> 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     new_or_edited = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
-    mod_ids = {r.chat_id for r in config.moderation.routes}
-    if config.moderation.chat_id is not None:
-        mod_ids.add(config.moderation.chat_id)
-    mod_chats = filters.Chat(chat_id=list(mod_ids)) if mod_ids else filters.Chat(chat_id=[])
+    mod_chats = filters.Chat(chat_id=list(config.moderation.chat_ids))
     text_msg = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 
     app.add_handler(TypeHandler(Update, common.guard), group=-1)

@@ -51,6 +51,14 @@ class ModerationConfig:
     routes: list[Route] = field(default_factory=list)
     member_cache_seconds: int = 300
 
+    @property
+    def chat_ids(self) -> set[int]:
+        """Every moderation chat: the default and each route's."""
+        chats = {r.chat_id for r in self.routes}
+        if self.chat_id is not None:
+            chats.add(self.chat_id)
+        return chats
+
 
 @dataclass(frozen=True)
 class StorageConfig:

@@ -339,10 +339,7 @@ class TipStore:
     @property
     def moderation_chats(self) -> set[int]:
         """Every configured moderation chat id."""
-        chats = {r.chat_id for r in self.moderation.routes}
-        if self.moderation.chat_id is not None:
-            chats.add(self.moderation.chat_id)
-        return chats
+        return self.moderation.chat_ids
 
     async def _checkpoint(self) -> None:
         """Fold the WAL into the db and truncate it, so deleted drafts leave no old frames."""

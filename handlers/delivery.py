@@ -245,6 +245,11 @@ async def drain_outbox(app: Application) -> int:
     return sent
 
 
+def kick_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Deliver new outbox entries now instead of at the next periodic run."""
+    context.application.job_queue.run_once(outbox_job, 0)
+
+
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: drain the outbox."""
     await drain_outbox(context.application)

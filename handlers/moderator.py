@@ -16,6 +16,7 @@ from bot.texts import t
 from bot.tips import REJECT_REASONS, STATUS_LABELS, STATUSES, find_code, label, normalize_code
 from bot.tips_store import BadTransition, TipStore
 from handlers.cards import block_keyboard, card_keyboard, reject_keyboard, render_card
+from handlers.delivery import kick_outbox
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +113,6 @@ async def _refresh_card(
             raise
 
 
-def _kick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    kick = context.application.bot_data.get("kick_outbox")
-    if kick:
-        kick()
-
-
 async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every card button (mc:<action>:…:<code>); checked against forged data and outsiders."""
     query = update.callback_query
@@ -144,7 +139,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await query.answer(t("id", "mod_bad_transition"), show_alert=True)
             return
         await query.answer(label(STATUS_LABELS, parts[2], "id"))
-        _kick(context)
+        kick_outbox(context)
     elif action == "rj":
         await query.answer()
         await query.edit_message_reply_markup(reject_keyboard(code))
@@ -156,7 +151,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await query.answer(t("id", "mod_bad_transition"), show_alert=True)
             return
         await query.answer(label(STATUS_LABELS, "ditolak", "id"))
-        _kick(context)
+        kick_outbox(context)
     elif action == "blk":
         await query.answer()
         await query.edit_message_reply_markup(block_keyboard(code))
@@ -206,13 +201,12 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await store.add_note(tip.code, mod, text)
         await message.reply_html(t("id", "mod_note_saved", code=tip.code))
         return
-    followup = await store.ask_reporter(tip.code, mod, text)
+    await store.ask_reporter(tip.code, mod, text)
     opted = await store.notify_chat(tip.id) is not None
     await message.reply_html(
         t("id", "mod_question_saved" if opted else "mod_question_stored", code=tip.code)
     )
-    _kick(context)
-    del followup
+    kick_outbox(context)
 
 
 async def _command_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

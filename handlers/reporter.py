@@ -48,6 +48,7 @@ from bot.tips_store import NoModerationChat, RateLimited, TipStore
 from handlers.asker import private_question
 from handlers.cards import CARD_LIMITS, field_line
 from handlers.common import lang_of
+from handlers.delivery import kick_outbox
 
 log = logging.getLogger(__name__)
 
@@ -571,9 +572,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         ]
     )
     await update.effective_message.reply_html(t(lang, "tip_ask_notify"), reply_markup=buttons)
-    kick = context.application.bot_data.get("kick_outbox")
-    if kick:
-        kick()
+    kick_outbox(context)
     return ConversationHandler.END
 
 
@@ -692,9 +691,7 @@ async def _store_reply(
         )
         return
     await store.reporter_reply(tip.code, text)
-    kick = context.application.bot_data.get("kick_outbox")
-    if kick:
-        kick()
+    kick_outbox(context)
     await update.effective_message.reply_html(t(lang, "reply_sent"))
 
 
