@@ -15,6 +15,7 @@ _PREFIX_HYPHEN = re.compile(r"\b(nge|ng|di|ke|ter|ber|me|men|mem)-(?=[a-z])")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _REPEATS = re.compile(r"([a-z])\1+")
 _VOWEL = re.compile(r"[aeiou]")
+MAX_MAPPING_PASSES = 4
 
 
 def basic_normalize(text: str) -> str:
@@ -96,11 +97,20 @@ class Normalizer:
         return out
 
     def tokens(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
-        """Canonical content tokens of a text."""
-        mapped = self.map_tokens(basic_normalize(text).split())
-        if keep_stopwords:
-            return mapped
-        return [t for t in mapped if t not in self.slang.stopwords]
+        """Canonical content tokens of a text.
+
+        Mapping repeats until nothing changes, because one mapping can produce another's
+        variant ("bebas bebas2" -> "bebas bebas" -> "bebas"); so tokens are a fixed point.
+        """
+        words = basic_normalize(text).split()
+        for _ in range(MAX_MAPPING_PASSES):
+            mapped = self.map_tokens(words)
+            if not keep_stopwords:
+                mapped = [t for t in mapped if t not in self.slang.stopwords]
+            if mapped == words:
+                break
+            words = mapped
+        return words
 
     def normalize(self, text: str) -> str:
         """Canonical content tokens joined by spaces."""

@@ -17,8 +17,8 @@ from bot.normalize import basic_normalize
 
 QUESTIONS = "tests/data/questions.yaml"
 BARS = {  # split: (verdict accuracy, must-decline declined)
-    "tune": (0.96, 0.90),  # measured 98.7% / 93.7% (rulebook 2026.11.3)
-    "heldout": (0.83, 0.90),  # measured 85.3% / 94.2%
+    "tune": (0.96, 0.90),  # measured 98.3% / 93.7% (rulebook 2026.11.3)
+    "heldout": (0.83, 0.90),  # measured 84.8% / 94.2%
 }
 
 
