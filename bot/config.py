@@ -73,6 +73,9 @@ class RulebookConfig:
 @dataclass(frozen=True)
 class MatcherConfig:
     answer_threshold: float = 60.0
+    # Prohibited / conditional answers to a question asking for permission ("boleh...?");
+    # no effect above answer_threshold.
+    permission_threshold: float = 48.0
     allowed_threshold: float = 70.0
     suggest_threshold: float = 40.0
     margin: float = 4.0
@@ -180,6 +183,8 @@ def parse_config(data: dict[str, Any] | None) -> Config:
 
 def _check_values(config: Config) -> None:
     m = config.matcher
+    if m.permission_threshold < m.suggest_threshold:
+        raise ConfigError("matcher: need suggest_threshold <= permission_threshold")
     if not 0 <= m.suggest_threshold <= m.answer_threshold <= m.allowed_threshold <= 100:
         raise ConfigError(
             "matcher: need 0 <= suggest_threshold <= answer_threshold <= allowed_threshold <= 100"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
-from bot.normalize import Normalizer, basic_normalize
+from bot.normalize import NEGATED_PREFIX, Normalizer, basic_normalize
 from bot.rulebook import SEVERITY, Rule, Rulebook
 
 # Words that join two actions in one question ("like dan share").
@@ -46,6 +46,8 @@ _EN_MARKERS = frozenset(
         "on",
     }
 )
+# A stricter rule this strong that explains a word an "allowed" phrasing lacks blocks "boleh".
+STRICTER_HINT_SCORE = 40.0
 # A word in at most this share of the rules is distinctive enough to pick candidates by.
 RARE_SHARE = 0.15
 # At most this many other actions are named under a compound answer.
@@ -68,6 +70,7 @@ class Candidate:
     score: float
     coverage: float = 0.0  # weighted share of the query explained by the best phrasing
     unexplained: frozenset[str] = frozenset()  # question words the best phrasing lacks
+    safe_coverage: float = 0.0  # like coverage, but known and negated words count as explained
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,15 @@ class Matcher:
         self._weights = [sum(self._idf[t] for t in ph.tokens) for ph in self._phrasings]
         self._rule_pos = {rule.id: i for i, rule in enumerate(self.rules)}
         # Words that mark prohibited or conditional topics (their rules' keywords).
+        # Every word of the prohibited and conditional rules: an unexplained question word
+        # outside this set (and known to the rulebook) cannot point to a stricter rule.
+        self._strict_vocab = frozenset().union(
+            *(
+                toks
+                for rule, toks in zip(self.rules, rule_tokens, strict=True)
+                if rule.verdict in ("prohibited", "conditional")
+            )
+        )
         self._strict_words = frozenset().union(
             *(
                 kw
@@ -219,6 +231,10 @@ class Matcher:
         for _, value, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio, limit=None):
             fuzzy[j] = value
         best: dict[int, tuple[float, float, frozenset[str]]] = {}
+        # Known words the phrasing lacks are checked against the stricter rules' keywords
+        # elsewhere; an unknown word might be a stricter action the rulebook has no word for.
+        # A negated word ("gk komen") is not an action the asker takes.
+        benign = frozenset(t for t in q if t in self._idf or t.startswith(NEGATED_PREFIX))
         for j, i in enumerate(cand_idx):
             ph = self._phrasings[i]
             common = q & ph.tokens
@@ -229,10 +245,13 @@ class Matcher:
             prev = best.get(ph.rule_index)
             if prev is None or score > prev[0]:
                 best[ph.rule_index] = (score, rq, ph.tokens)
-        ranked = [
-            Candidate(self.rules[i], round(s, 1), round(c, 3), q - tokens)
-            for i, (s, c, tokens) in best.items()
-        ]
+        ranked = []
+        for i, (s, c, tokens) in best.items():
+            risky = q - tokens - benign
+            safe = 1 - sum(self._idf.get(t, self._unknown_idf) for t in risky) / wq
+            ranked.append(
+                Candidate(self.rules[i], round(s, 1), round(c, 3), q - tokens, round(safe, 3))
+            )
         ranked.sort(key=lambda c: (-c.score, SEVERITY[c.rule.verdict], c.rule.id))
         return query, ranked
 
@@ -241,19 +260,44 @@ class Matcher:
         words = set(query.split())
         return bool(words & self.normalizer.slang.out_of_scope) and not words & self._covered
 
-    def _threshold(self, cand: Candidate) -> float:
+    def _threshold(self, cand: Candidate, permission: bool = False) -> float:
         if cand.rule.verdict == "allowed":
             return self.config.allowed_threshold
+        if permission and cand.rule.verdict in ("prohibited", "conditional"):
+            return min(self.config.permission_threshold, self.config.answer_threshold)
         return self.config.answer_threshold
 
-    def _answerable(self, cand: Candidate) -> bool:
-        if cand.score < self._threshold(cand):
+    def _stricter_reading(self, cand: Candidate, ranked: list[Candidate]) -> bool:
+        """A question word the allowed phrasing lacks may point to a stricter rule.
+
+        Context words that stricter rules also use ("rumah", "keluarga") are forgiven only when
+        the phrasing explains most of the question and no stricter rule that has the word as a
+        keyword is itself a plausible reading.
+        """
+        words = cand.unexplained & self._strict_words
+        if not words:
+            return False
+        if cand.coverage < ALLOWED_MIN_COVERAGE:
+            return True
+        for other in ranked:
+            if other.score < STRICTER_HINT_SCORE:
+                break
+            if other.rule.verdict in ("prohibited", "conditional"):
+                kw = self._keywords[self._rule_pos[other.rule.id]]
+                if words & kw - other.unexplained:
+                    return True
+        return False
+
+    def _answerable(self, cand: Candidate, permission: bool, ranked: list[Candidate]) -> bool:
+        if cand.score < self._threshold(cand, permission):
             return False
         if cand.rule.verdict != "allowed":
             return True
         # "Boleh" only when the phrasing explains most of the question and no word of the
-        # question left unexplained marks a stricter topic ("resmi capres" is not "resmi KPU").
-        return cand.coverage >= ALLOWED_MIN_COVERAGE and not cand.unexplained & self._strict_words
+        # question left unexplained points to a stricter rule ("resmi capres" is not "resmi KPU").
+        return cand.safe_coverage >= ALLOWED_MIN_COVERAGE and not self._stricter_reading(
+            cand, ranked
+        )
 
     # -- decision ------------------------------------------------------------------------------
 
@@ -270,19 +314,23 @@ class Matcher:
             return Decision("abstain", **base)
         top = viable[0]
         suggestions = tuple(viable[: cfg.max_suggestions])
-        if not self._answerable(top):
+        words = set(basic_normalize(question).split())
+        permission = bool(words & self.normalizer.slang.permission_words)
+        if not self._answerable(top, permission, ranked):
             return Decision("suggest", suggestions=suggestions, score=top.score, **base)
         near = [c for c in viable[1:] if c.score >= top.score - cfg.margin]
         if top.rule.verdict == "allowed":
             # Anything stricter close behind an "allowed" makes the bot ask back instead.
+            # It counts only when it explains a question word the allowed phrasing lacks: a
+            # stricter rule scoring on shared words alone ("follow akun") is not a reading.
             near += [
                 c
                 for c in viable[1:]
                 if c not in near
                 and c.rule.verdict != "allowed"
                 and c.score >= top.score - cfg.allowed_margin
+                and top.unexplained - c.unexplained
             ]
-        words = set(basic_normalize(question).split())
         joined = bool(words & CONJUNCTIONS)
         top_kw = self._keywords[self._rule_pos[top.rule.id]]
         q = set(query.split())
@@ -301,7 +349,7 @@ class Matcher:
         if conflicting:
             return Decision("suggest", suggestions=suggestions, score=top.score, **base)
         if compound:
-            leaders = [top, *(c for c in compound if self._answerable(c))]
+            leaders = [top, *(c for c in compound if self._answerable(c, permission, ranked))]
             first = min(leaders, key=lambda c: (SEVERITY[c.rule.verdict], -c.score))
             rest = sorted(
                 (c for c in [top, *compound] if c is not first),

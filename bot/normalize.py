@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufe0e\ufe0f]")
 # Prefixes glued to a word with a hyphen in chat Indonesian ("nge-like", "di-share").
 _PREFIX_HYPHEN = re.compile(r"\b(nge|ng|di|ke|ter|ber|me|men|mem)-(?=[a-z])")
+_CLAUSE = re.compile(r"[?!.,;:\n()\[\]]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _REPEATS = re.compile(r"([a-z])\1+")
 _VOWEL = re.compile(r"[aeiou]")
 MAX_MAPPING_PASSES = 4
+# A negator marks at most this many content words after it ("tanpa pakai seragam").
+MAX_NEGATED = 2
+NEGATED_PREFIX = "tidak"
 
 
 def basic_normalize(text: str) -> str:
@@ -38,6 +42,10 @@ class SlangTable:
     stopwords: frozenset[str] = frozenset()
     max_len: int = 1
     out_of_scope: frozenset[str] = frozenset()  # canonical tokens of people not covered
+    negators: frozenset[str] = frozenset()  # "tidak", "tanpa", "gak", "without"...
+    negation_skip: frozenset[str] = frozenset()  # words between a negator and its word ("saya")
+    negation_hosts: frozenset[str] = frozenset()  # "boleh gak": the negator is a question tag
+    permission_words: frozenset[str] = frozenset()  # "boleh", "aman", "can": asking permission
 
     @classmethod
     def from_mapping(
@@ -45,6 +53,10 @@ class SlangTable:
         canonical: Mapping[str, Iterable[str]],
         stopwords: Iterable[str],
         out_of_scope: Iterable[str] = (),
+        negators: Iterable[str] = (),
+        negation_skip: Iterable[str] = (),
+        negation_hosts: Iterable[str] = (),
+        permission_words: Iterable[str] = (),
     ) -> SlangTable:
         table: dict[tuple[str, ...], str] = {}
         for canon, variants in canonical.items():
@@ -66,11 +78,25 @@ class SlangTable:
                 scope.add(table[words])
             elif words:
                 scope.add(table.get(words, words[0]))
-        return cls(canonical=table, stopwords=stops, max_len=longest, out_of_scope=frozenset(scope))
+        negs = _word_set(negators)
+        return cls(
+            canonical=table,
+            stopwords=stops | negs,  # a negator lives on in the word it marks
+            max_len=longest,
+            out_of_scope=frozenset(scope),
+            negators=negs,
+            negation_skip=_word_set(negation_skip),
+            negation_hosts=_word_set(negation_hosts),
+            permission_words=_word_set(permission_words),
+        )
 
     def variants(self) -> dict[str, str]:
         """Single-word variants and their canonical token, for typo correction."""
         return {k[0]: v for k, v in self.canonical.items() if len(k) == 1}
+
+
+def _word_set(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(w for item in words for w in basic_normalize(str(item)).split())
 
 
 class Normalizer:
@@ -96,13 +122,52 @@ class Normalizer:
                 i += 1
         return out
 
+    def negate(self, words: list[str]) -> list[str]:
+        """Mark the content words a negator governs: "gak saya upload" -> "tidakposting".
+
+        So "tanpa pose" and "gk pose" read alike, and a negated action no longer looks like
+        the action itself to the matcher. The negator stays (it is a stopword).
+        """
+        slang = self.slang
+        if not slang.negators:
+            return words
+        out = list(words)
+        i = 0
+        while i < len(out):
+            # "boleh gak saya like": after a host word the negator only makes a question.
+            if out[i] not in slang.negators or (i and out[i - 1] in slang.negation_hosts):
+                i += 1
+                continue
+            j, marked = i + 1, 0
+            while j < len(out) and out[j] in slang.negation_skip:
+                j += 1
+            while (
+                j < len(out)
+                and marked < MAX_NEGATED
+                and out[j] not in slang.stopwords
+                and out[j] not in slang.negators
+                and not out[j].startswith(NEGATED_PREFIX)
+                and not out[j].isdigit()
+            ):
+                out[j] = NEGATED_PREFIX + out[j]
+                j += 1
+                marked += 1
+            i = max(j, i + 1)
+        return out
+
     def tokens(self, text: str, *, keep_stopwords: bool = False) -> list[str]:
         """Canonical content tokens of a text.
 
         Mapping repeats until nothing changes, because one mapping can produce another's
         variant ("bebas bebas2" -> "bebas bebas" -> "bebas"); so tokens are a fixed point.
+        Negation is marked once per clause, after the first mapping and before stopwords go.
         """
-        words = basic_normalize(text).split()
+        # A negator governs words in its own clause only: "boleh gak? saya like" likes.
+        words = [
+            w
+            for clause in _CLAUSE.split(text)
+            for w in self.negate(self.map_tokens(basic_normalize(clause).split()))
+        ]
         for _ in range(MAX_MAPPING_PASSES):
             mapped = self.map_tokens(words)
             if not keep_stopwords:

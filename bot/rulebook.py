@@ -345,6 +345,13 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
             "'out_of_scope' must be a list of words",
         )
         out_of_scope = []
+    lists: dict[str, list[str]] = {}
+    for key in ("negators", "negation_skip", "negation_hosts", "permission_words"):
+        items = _str_list(data.get(key) or [])
+        if items is None:
+            c.error("slang.yaml", data["__lines__"].get(key, 1), f"'{key}' must be a list of words")
+            items = []
+        lists[key] = items
     clean: dict[str, list[str]] = {}
     if not isinstance(canonical, dict):
         c.error("slang.yaml", data["__line__"], "'canonical' must map tokens to lists")
@@ -372,7 +379,7 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
                     f"variant '{v}' maps to both '{other}' and '{key}'",
                 )
             seen[v.lower()] = key
-    return SlangTable.from_mapping(clean, stopwords, out_of_scope)
+    return SlangTable.from_mapping(clean, stopwords, out_of_scope, *lists.values())
 
 
 def load_rulebook(path: str | Path | None = None) -> Rulebook:

@@ -91,3 +91,23 @@ def test_stricter_rule_close_behind_an_allowed_one_makes_the_bot_ask():
     d = m.decide("nonton debat calon")
     assert d.kind == "suggest"
     assert {c.rule.id for c in d.suggestions} == {"a", "p"}
+
+
+def test_a_permission_question_lowers_the_bar_for_stricter_answers_only():
+    rules = [rule("p", "prohibited", "like postingan calon presiden di instagram")]
+    slang = SlangTable.from_mapping({}, ["boleh"], permission_words=["boleh"])
+    m = Matcher(Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], rules, slang, "mem"),
+                MatcherConfig())
+    cfg = m.config
+    d = m.decide("like calon")
+    assert cfg.permission_threshold <= d.score < cfg.answer_threshold, d.score
+    assert d.kind == "suggest"  # no permission asked: ask back
+    assert m.decide("boleh like calon?").verdict == "prohibited"
+
+
+def test_context_words_of_stricter_rules_do_not_block_a_clear_allowed_answer(matcher):
+    # "rumah" is a keyword of a prohibited rule (banners at home), which is no reading here
+    assert matcher.decide("nonton debat capres di tv dari rumah").verdict == "allowed"
+    # a stricter action next to the allowed one still blocks "boleh"
+    d = matcher.decide("nonton debat capres di tv dari rumah terus pasang spanduk capres")
+    assert d.verdict != "allowed"

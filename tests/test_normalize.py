@@ -50,3 +50,33 @@ def test_empty_and_symbol_only_input():
 def test_acronyms_keep_their_letters():
     assert basic_normalize("PPPK PPK PPS KPPS") == "pppk ppk pps kpps"
     assert basic_normalize("wkwkwk mantappp") == "wkwkwk mantap"
+
+
+def negating() -> Normalizer:
+    return Normalizer(
+        SlangTable.from_mapping(
+            {"posting": ["upload", "diupload"], "pose": ["berpose"], "like": ["ngelike"]},
+            ["saya", "boleh", "gak", "tanpa", "no", "ya"],
+            negators=["gak", "tanpa", "no"],
+            negation_skip=["saya"],
+            negation_hosts=["boleh"],
+        )
+    )
+
+
+def test_negation_marks_the_governed_words_alike():
+    n = negating()
+    assert n.tokens("foto tanpa pose") == n.tokens("foto gak berpose") == ["foto", "tidakpose"]
+    assert n.tokens("no pose") == ["tidakpose"]
+    assert n.tokens("gak saya upload") == ["tidakposting"]  # a pronoun may stand between
+
+
+def test_negation_after_a_permission_word_is_a_question_tag():
+    n = negating()
+    assert n.tokens("boleh gak saya ngelike postingan") == ["like", "postingan"]
+
+
+def test_negation_stops_at_the_end_of_its_clause():
+    n = negating()
+    assert n.tokens("upload gak? ya, saya ngelike") == ["posting", "like"]
+    assert n.tokens("gak") == []

@@ -61,3 +61,39 @@ def test_swapped_phrasings_of_allowed_rules_are_never_allowed(matcher):
 )
 def test_stricter_questions_near_allowed_rules(matcher, question):
     assert matcher.decide(question).verdict != "allowed"
+
+
+# A second, stricter action appended to an allowed rule's own phrasing ("... terus share").
+STRICTER_TAILS = [
+    "terus share ke grup wa",
+    "lalu like postingan capres",
+    "sambil pakai kaos paslon",
+    "terus komen dukung paslon",
+    "lalu bikin story dukung calon",
+    "sambil pose jari nomor urut",
+    "then repost it on my story",
+    "and post a photo with the candidate",
+    "terus ajak tetangga pilih paslon 2",
+    "habis itu upload foto bareng cabup",
+    "sambil bagi sembako",
+    "terus gabung grup relawan",
+    "lalu pasang twibbon",
+    "and comment to support him",
+    "terus forward videonya",
+    "sambil pake seragam dinas ke kampanye",
+]
+
+
+def test_allowed_phrasing_with_a_stricter_action_appended_is_never_allowed(matcher):
+    cases = [
+        (rule.id, f"{frame.format(p)} {tail}")
+        for rule in matcher.rules
+        if rule.verdict == "allowed"
+        for items in rule.phrasings.values()
+        for p in items
+        for tail in STRICTER_TAILS
+        for frame in ("{}", "boleh {}")
+    ]
+    assert len(cases) >= 500
+    wrong = [(rid, q) for rid, q in cases if matcher.decide(q).verdict == "allowed"]
+    assert wrong == []
