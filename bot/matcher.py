@@ -10,11 +10,12 @@ from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
 from bot.normalize import NEGATED_PREFIX, Normalizer, basic_normalize
-from bot.rulebook import SEVERITY, Rule, Rulebook
+from bot.rulebook import COVERED_PEOPLE, SEVERITY, Rule, Rulebook
 
 # Words that join two actions in one question ("like dan share").
 CONJUNCTIONS = frozenset(
-    {"dan", "atau", "serta", "maupun", "terus", "trus", "lalu", "plus", "and", "or", "juga"}
+    {"dan", "atau", "serta", "maupun", "terus", "trus", "trs", "lalu", "plus", "and", "or", "juga",
+     "sekalian", "sekaligus", "sambil", "kemudian", "habis", "abis", "then", "while", "also"}
 )
 # Function words that mark a question as English when the rulebook's own vocabularies tie.
 _EN_MARKERS = frozenset(
@@ -174,7 +175,7 @@ class Matcher:
         self._correct_list = list(self._correctable)
         # Canonical tokens naming the people the rules cover.
         self._covered = frozenset(
-            self.normalizer.tokens("asn pns pppk p3k honorer tk2d ppnpn", keep_stopwords=True)
+            self.normalizer.tokens(COVERED_PEOPLE, keep_stopwords=True)
         )
         self._en_only = (raw_vocab["en"] - raw_vocab["id"]) | _EN_MARKERS
         self._id_only = raw_vocab["id"] - raw_vocab["en"]
@@ -185,6 +186,10 @@ class Matcher:
         """Map an unknown word to a close known one (typos), else keep it."""
         if token in self._idf or len(token) < MIN_TYPO_LEN or token.isdigit():
             return token
+        # "dirumah", "kekantor": a preposition written onto a known word.
+        rest = token[2:]
+        if token[:2] in ("di", "ke") and rest in self._idf and rest not in self._en_only:
+            return rest  # not "division" -> "vision"
         hit = process.extractOne(
             token, self._correct_list, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
         )
@@ -288,6 +293,23 @@ class Matcher:
                     return True
         return False
 
+    def _stricter_instead(
+        self, top: Candidate, viable: list[Candidate], permission: bool, ranked: list[Candidate]
+    ) -> Candidate | None:
+        """The stricter rule whose action kept a clear "allowed" match from answering."""
+        if top.rule.verdict != "allowed" or top.score < self.config.allowed_threshold:
+            return None
+        words = top.unexplained & self._strict_words
+        for c in viable[1:]:
+            kw = self._keywords[self._rule_pos[c.rule.id]]
+            if (
+                c.rule.verdict in ("prohibited", "conditional")
+                and words & kw - c.unexplained
+                and self._answerable(c, permission, ranked)
+            ):
+                return c
+        return None
+
     def _answerable(self, cand: Candidate, permission: bool, ranked: list[Candidate]) -> bool:
         if cand.score < self._threshold(cand, permission):
             return False
@@ -317,6 +339,18 @@ class Matcher:
         words = set(basic_normalize(question).split())
         permission = bool(words & self.normalizer.slang.permission_words)
         if not self._answerable(top, permission, ranked):
+            stricter = self._stricter_instead(top, viable, permission, ranked)
+            if stricter is not None:
+                # "follow KPU sekalian follow paslon": the stricter action answers, and the
+                # allowed one is named under it.
+                return Decision(
+                    "answer",
+                    rule=stricter.rule,
+                    score=stricter.score,
+                    also=(top.rule,),
+                    suggestions=suggestions,
+                    **base,
+                )
             return Decision("suggest", suggestions=suggestions, score=top.score, **base)
         near = [c for c in viable[1:] if c.score >= top.score - cfg.margin]
         if top.rule.verdict == "allowed":

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.normalize import SlangTable
+from bot.normalize import Normalizer, SlangTable
 
 VERDICTS = ("prohibited", "conditional", "info", "allowed")
 CONFIDENCES = ("explicit", "inferred", "contested", "unconfirmed")
@@ -382,6 +382,10 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
     return SlangTable.from_mapping(clean, stopwords, out_of_scope, *lists.values())
 
 
+# Words naming the people the rules cover; a question naming one stays in scope.
+COVERED_PEOPLE = "asn pns pppk p3k honorer tk2d ppnpn"
+
+
 def load_rulebook(path: str | Path | None = None) -> Rulebook:
     """Load and validate a rulebook folder; raise RulebookError listing every problem."""
     root = Path(path) if path else bundled_path()
@@ -411,6 +415,22 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
             if rule:
                 rules.append(rule)
     _cross_check(c, rules, declared)
+    # An out_of_scope entry that is also a variant puts its canonical word out of scope; a
+    # phrasing using that word would then be declined ("anggota dewan" would take "dpr").
+    normalizer = Normalizer(slang)
+    covered = set(normalizer.tokens(COVERED_PEOPLE))
+    for rule in rules:
+        for items in rule.phrasings.values():
+            for phrasing in items:
+                toks = set(normalizer.tokens(phrasing))
+                clash = toks & slang.out_of_scope
+                if clash and not toks & covered:
+                    c.warn(
+                        rule.file,
+                        rule.line,
+                        f"rule '{rule.id}': phrasing {phrasing!r} would be declined as out of "
+                        f"scope ({', '.join(sorted(clash))} in slang.yaml out_of_scope)",
+                    )
     errors = [p for p in c.problems if p.level == "error"]
     if errors:
         raise RulebookError(c.problems)
