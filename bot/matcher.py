@@ -14,8 +14,29 @@ from bot.rulebook import COVERED_PEOPLE, SEVERITY, Rule, Rulebook
 
 # Words that join two actions in one question ("like dan share").
 CONJUNCTIONS = frozenset(
-    {"dan", "atau", "serta", "maupun", "terus", "trus", "trs", "lalu", "plus", "and", "or", "juga",
-     "sekalian", "sekaligus", "sambil", "kemudian", "habis", "abis", "then", "while", "also"}
+    {
+        "dan",
+        "atau",
+        "serta",
+        "maupun",
+        "terus",
+        "trus",
+        "trs",
+        "lalu",
+        "plus",
+        "and",
+        "or",
+        "juga",
+        "sekalian",
+        "sekaligus",
+        "sambil",
+        "kemudian",
+        "habis",
+        "abis",
+        "then",
+        "while",
+        "also",
+    }
 )
 # Function words that mark a question as English when the rulebook's own vocabularies tie.
 _EN_MARKERS = frozenset(
@@ -72,6 +93,10 @@ class Candidate:
     coverage: float = 0.0  # weighted share of the query explained by the best phrasing
     unexplained: frozenset[str] = frozenset()  # question words the best phrasing lacks
     safe_coverage: float = 0.0  # like coverage, but known and negated words count as explained
+
+    def explained(self, query: set[str]) -> set[str]:
+        """Question words the best phrasing accounts for."""
+        return query - self.unexplained
 
 
 @dataclass(frozen=True)
@@ -142,6 +167,10 @@ class Matcher:
         # Each phrasing's total word weight, computed once instead of per question.
         self._weights = [sum(self._idf[t] for t in ph.tokens) for ph in self._phrasings]
         self._rule_pos = {rule.id: i for i, rule in enumerate(self.rules)}
+        # Every word a rule's phrasings and keywords use: the context it knows ("di rumah").
+        self._vocab_of = {
+            rule.id: frozenset(toks) for rule, toks in zip(self.rules, rule_tokens, strict=True)
+        }
         # Words that mark prohibited or conditional topics (their rules' keywords).
         # Every word of the prohibited and conditional rules: an unexplained question word
         # outside this set (and known to the rulebook) cannot point to a stricter rule.
@@ -174,9 +203,7 @@ class Matcher:
         }
         self._correct_list = list(self._correctable)
         # Canonical tokens naming the people the rules cover.
-        self._covered = frozenset(
-            self.normalizer.tokens(COVERED_PEOPLE, keep_stopwords=True)
-        )
+        self._covered = frozenset(self.normalizer.tokens(COVERED_PEOPLE, keep_stopwords=True))
         self._en_only = (raw_vocab["en"] - raw_vocab["id"]) | _EN_MARKERS
         self._id_only = raw_vocab["id"] - raw_vocab["en"]
 
@@ -217,6 +244,13 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------------------
 
+    def _weight(self, token: str) -> float:
+        """IDF of a question word; an unknown word weighs like the rarest known one, and a
+        negated word no rule uses ("gk komen") weighs nothing: no rule is about not doing it."""
+        if token in self._idf:
+            return self._idf[token]
+        return 0.0 if token.startswith(NEGATED_PREFIX) else self._unknown_idf
+
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
         """Normalised query and every rule that shares a word with it, best first."""
         toks = self.query_tokens(question)
@@ -224,7 +258,9 @@ class Matcher:
         if not toks:
             return query, []
         q = frozenset(toks)
-        wq = sum(self._idf.get(t, self._unknown_idf) for t in q)
+        wq = sum(self._weight(t) for t in q)
+        if not wq:
+            return query, []
         # Candidates share a distinctive word with the question; words most rules contain
         # ("calon", "asn") only widen the net when the question has nothing more specific.
         rare = [t for t in q if t in self._idf and self._idf[t] >= self._rare_idf]
@@ -253,7 +289,7 @@ class Matcher:
         ranked = []
         for i, (s, c, tokens) in best.items():
             risky = q - tokens - benign
-            safe = 1 - sum(self._idf.get(t, self._unknown_idf) for t in risky) / wq
+            safe = 1 - sum(self._weight(t) for t in risky) / wq
             ranked.append(
                 Candidate(self.rules[i], round(s, 1), round(c, 3), q - tokens, round(safe, 3))
             )
@@ -279,7 +315,7 @@ class Matcher:
         the phrasing explains most of the question and no stricter rule that has the word as a
         keyword is itself a plausible reading.
         """
-        words = cand.unexplained & self._strict_words
+        words = cand.unexplained & self._strict_words - self._vocab_of[cand.rule.id]
         if not words:
             return False
         if cand.coverage < ALLOWED_MIN_COVERAGE:
@@ -338,6 +374,12 @@ class Matcher:
         suggestions = tuple(viable[: cfg.max_suggestions])
         words = set(basic_normalize(question).split())
         permission = bool(words & self.normalizer.slang.permission_words)
+        if words & self.normalizer.slang.fact_words and not permission:
+            # "berapa honor saksi?", "cara upload story?": a fact or how-to question that asks
+            # no permission is answered by an info rule or not at all.
+            facts = [c for c in viable if c.rule.verdict == "info"]
+            if not facts or facts[0] is not top:
+                return Decision("suggest", suggestions=suggestions, score=top.score, **base)
         if not self._answerable(top, permission, ranked):
             stricter = self._stricter_instead(top, viable, permission, ranked)
             if stricter is not None:
@@ -353,9 +395,10 @@ class Matcher:
                 )
             return Decision("suggest", suggestions=suggestions, score=top.score, **base)
         near = [c for c in viable[1:] if c.score >= top.score - cfg.margin]
+        q = set(query.split())
         if top.rule.verdict == "allowed":
             # Anything stricter close behind an "allowed" makes the bot ask back instead.
-            # It counts only when it explains a question word the allowed phrasing lacks: a
+            # It counts only when it explains a question word the allowed rule never uses: a
             # stricter rule scoring on shared words alone ("follow akun") is not a reading.
             near += [
                 c
@@ -363,11 +406,10 @@ class Matcher:
                 if c not in near
                 and c.rule.verdict != "allowed"
                 and c.score >= top.score - cfg.allowed_margin
-                and top.unexplained - c.unexplained
+                and c.explained(q) - self._vocab_of[top.rule.id]
             ]
         joined = bool(words & CONJUNCTIONS)
         top_kw = self._keywords[self._rule_pos[top.rule.id]]
-        q = set(query.split())
 
         def other_action(c: Candidate) -> bool:
             """Each of the two rules names an action in the question that the other lacks."""
@@ -383,7 +425,8 @@ class Matcher:
         if conflicting:
             return Decision("suggest", suggestions=suggestions, score=top.score, **base)
         if compound:
-            leaders = [top, *(c for c in compound if self._answerable(c, permission, ranked))]
+            # A partner takes the lead only on its own full bar, not the permission one.
+            leaders = [top, *(c for c in compound if self._answerable(c, False, ranked))]
             first = min(leaders, key=lambda c: (SEVERITY[c.rule.verdict], -c.score))
             rest = sorted(
                 (c for c in [top, *compound] if c is not first),

@@ -46,6 +46,7 @@ class SlangTable:
     negation_skip: frozenset[str] = frozenset()  # words between a negator and its word ("saya")
     negation_hosts: frozenset[str] = frozenset()  # "boleh gak": the negator is a question tag
     permission_words: frozenset[str] = frozenset()  # "boleh", "aman", "can": asking permission
+    fact_words: frozenset[str] = frozenset()  # "berapa", "kapan", "cara": asking a fact
 
     @classmethod
     def from_mapping(
@@ -57,6 +58,7 @@ class SlangTable:
         negation_skip: Iterable[str] = (),
         negation_hosts: Iterable[str] = (),
         permission_words: Iterable[str] = (),
+        fact_words: Iterable[str] = (),
     ) -> SlangTable:
         table: dict[tuple[str, ...], str] = {}
         for canon, variants in canonical.items():
@@ -88,6 +90,7 @@ class SlangTable:
             negation_skip=_word_set(negation_skip),
             negation_hosts=_word_set(negation_hosts),
             permission_words=_word_set(permission_words),
+            fact_words=_word_set(fact_words),
         )
 
     def variants(self) -> dict[str, str]:

@@ -346,7 +346,7 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
         )
         out_of_scope = []
     lists: dict[str, list[str]] = {}
-    for key in ("negators", "negation_skip", "negation_hosts", "permission_words"):
+    for key in ("negators", "negation_skip", "negation_hosts", "permission_words", "fact_words"):
         items = _str_list(data.get(key) or [])
         if items is None:
             c.error("slang.yaml", data["__lines__"].get(key, 1), f"'{key}' must be a list of words")

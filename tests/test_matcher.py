@@ -111,3 +111,20 @@ def test_context_words_of_stricter_rules_do_not_block_a_clear_allowed_answer(mat
     # a stricter action next to the allowed one still blocks "boleh"
     d = matcher.decide("nonton debat capres di tv dari rumah terus pasang spanduk capres")
     assert d.verdict != "allowed"
+
+
+def test_a_fact_question_is_not_answered_by_an_action_rule(matcher):
+    # the saksi rule says whether an ASN may be a party witness, not what witnesses earn
+    assert matcher.decide("berapa honor saksi partai di tps?").kind != "answer"
+    assert matcher.decide("cara upload story biar fotonya tajam?").kind != "answer"
+    # asking permission keeps the action rules in play
+    assert matcher.decide("boleh jadi saksi partai di tps?").verdict == "prohibited"
+    # and info rules still answer facts
+    d = matcher.decide("berapa persen tukin dipotong kalau kena hukdis sedang?")
+    assert d.verdict == "info"
+
+
+def test_a_negated_action_is_not_the_action(matcher):
+    d = matcher.decide("nonton debat capres di youtube, gak komen apa-apa")
+    assert d.verdict == "allowed"
+    assert matcher.decide("nonton debat capres di youtube terus komen").verdict != "allowed"
