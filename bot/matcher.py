@@ -412,9 +412,11 @@ class Matcher:
         top_kw = self._keywords[self._rule_pos[top.rule.id]]
 
         def other_action(c: Candidate) -> bool:
-            """Each of the two rules names an action in the question that the other lacks."""
+            """Each rule has a keyword in the question that the other lacks; the partner's is a
+            distinctive one ("share"), not a word most rules have ("calon")."""
             kw = self._keywords[self._rule_pos[c.rule.id]]
-            return bool((kw - top_kw) & q and (top_kw - kw) & q)
+            theirs = {t for t in (kw - top_kw) & q if self._idf[t] >= self._rare_idf}
+            return bool(theirs and (top_kw - kw) & q)
 
         # Two actions joined by "dan/atau/and": rules near the answer bar may be the second one.
         # Only a partner that clears its own bar may take the lead as the stricter answer.

@@ -128,3 +128,9 @@ def test_a_negated_action_is_not_the_action(matcher):
     d = matcher.decide("nonton debat capres di youtube, gak komen apa-apa")
     assert d.verdict == "allowed"
     assert matcher.decide("nonton debat capres di youtube terus komen").verdict != "allowed"
+
+
+def test_a_generic_word_does_not_make_a_compound_question(matcher):
+    # "atau" joins two ways of watching, and "calon" is in most rules: no second action here
+    d = matcher.decide("ASN boleh menyaksikan debat calon lewat televisi atau streaming?")
+    assert d.verdict == "allowed"
