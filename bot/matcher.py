@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
@@ -12,6 +13,8 @@ from bot.config import MatcherConfig
 from bot.normalize import NEGATED_PREFIX, Normalizer, basic_normalize
 from bot.rulebook import COVERED_PEOPLE, SEVERITY, Rule, Rulebook
 
+# Sentence ends; a story-style question puts its question in the last sentence or two.
+_SENTENCE = re.compile(r"(?<=[.?!\n])\s+")
 # Words that join two actions in one question ("like dan share").
 CONJUNCTIONS = frozenset(
     {
@@ -79,7 +82,7 @@ ALLOWED_MIN_COVERAGE = 0.75
 # Typo correction: only words this long, and only this similar (fuzz.ratio), are corrected;
 # looser settings turned "cara" into "acara" and "menang" into "menpan".
 MIN_TYPO_LEN = 5
-TYPO_CUTOFF = 88
+TYPO_CUTOFF = 89  # 88 let a 5-letter word lose a letter: "masak" -> "masa"
 # Score = weighted share of the phrasing found in the question (W_PHRASING), of the question
 # explained by the phrasing (W_QUERY), and rapidfuzz token_sort_ratio (the rest).
 W_PHRASING = 0.45
@@ -361,6 +364,29 @@ class Matcher:
 
     def decide(self, question: str, lang_hint: str | None = None) -> Decision:
         """Answer, suggest up to N topics, or abstain; never a doubtful 'allowed'."""
+        decision = self._decide(question, lang_hint)
+        if decision.kind != "suggest":
+            return decision
+        # A story ends with its question: "Kemarin ... Saya jadi ikut share. Boleh nggak?"
+        # The last sentences alone may settle what the whole story left open, provided they
+        # pick one of the topics the whole story suggested and not "boleh".
+        sentences = [s for s in _SENTENCE.split(question) if s.strip()]
+        for n in (2, 1):
+            if len(sentences) <= n:
+                continue
+            tail = self._decide(" ".join(sentences[-n:]), lang_hint, frame=question)
+            offered = {c.rule.id for c in decision.suggestions}
+            if (
+                tail.kind == "answer"
+                and tail.rule is not None
+                and tail.rule.id in offered
+                and tail.rule.verdict != "allowed"
+            ):
+                return replace(tail, question=question, normalized=decision.normalized)
+        return decision
+
+    def _decide(self, question: str, lang_hint: str | None, frame: str | None = None) -> Decision:
+        """The decision for `question`; `frame` (the whole message) says what it asks."""
         cfg = self.config
         lang = self.detect_lang(question, lang_hint)
         query, ranked = self.rank(question)
@@ -372,7 +398,7 @@ class Matcher:
             return Decision("abstain", **base)
         top = viable[0]
         suggestions = tuple(viable[: cfg.max_suggestions])
-        words = set(basic_normalize(question).split())
+        words = set(basic_normalize(frame or question).split())
         permission = bool(words & self.normalizer.slang.permission_words)
         if words & self.normalizer.slang.fact_words and not permission:
             # "berapa honor saksi?", "cara upload story?": a fact or how-to question that asks

@@ -134,3 +134,20 @@ def test_a_generic_word_does_not_make_a_compound_question(matcher):
     # "atau" joins two ways of watching, and "calon" is in most rules: no second action here
     d = matcher.decide("ASN boleh menyaksikan debat calon lewat televisi atau streaming?")
     assert d.verdict == "allowed"
+
+
+def test_a_story_is_settled_by_its_last_sentences(matcher):
+    story = (
+        "Minggu lalu di kantor ramai bahas pilkada, teman-teman saling kirim meme dan foto "
+        "kandidat di grup alumni. Ada yang posting jadwal kampanye juga. Saya cuma ingin ikut "
+        "repost video kampanye cabup itu ke status saya. Boleh?"
+    )
+    assert matcher._decide(story, None).kind == "suggest"  # the whole story is too diffuse
+    d = matcher.decide(story)
+    assert d.kind == "answer" and d.verdict == "prohibited"
+    assert d.question == story
+
+
+def test_a_story_tail_never_turns_a_question_into_boleh(matcher):
+    story = "Teman follow akun capres dan like semua postingannya. Saya follow akun KPU. Boleh?"
+    assert matcher.decide(story).verdict != "allowed"
