@@ -13,6 +13,9 @@ from bot.config import MatcherConfig
 from bot.normalize import NEGATED_PREFIX, Normalizer, basic_normalize
 from bot.rulebook import COVERED_PEOPLE, SEVERITY, Rule, Rulebook
 
+# Ranking (not the score the thresholds see) drops by this much when all of the question's words
+# are ones a rule never uses; it breaks near-ties between rules that share a phrasing's words.
+FOREIGN_PENALTY = 15.0
 # Sentence ends; a story-style question puts its question in the last sentence or two.
 _SENTENCE = re.compile(r"(?<=[.?!\n])\s+")
 # Words that join two actions in one question ("like dan share").
@@ -290,13 +293,20 @@ class Matcher:
             if prev is None or score > prev[0]:
                 best[ph.rule_index] = (score, rq, ph.tokens)
         ranked = []
+        order: dict[int, float] = {}
         for i, (s, c, tokens) in best.items():
+            # Words of the question the rule never uses, in any phrasing: "bawaslu" is no
+            # word of the rule on candidates' accounts, whatever its best phrasing scored. This
+            # orders candidates; their scores (and so every threshold) stay as they are.
+            foreign = q - self._vocab_of[self.rules[i].id]
+            order[i] = s - FOREIGN_PENALTY * sum(self._weight(t) for t in foreign) / wq
             risky = q - tokens - benign
             safe = 1 - sum(self._weight(t) for t in risky) / wq
             ranked.append(
                 Candidate(self.rules[i], round(s, 1), round(c, 3), q - tokens, round(safe, 3))
             )
-        ranked.sort(key=lambda c: (-c.score, SEVERITY[c.rule.verdict], c.rule.id))
+        pos = self._rule_pos
+        ranked.sort(key=lambda c: (-order[pos[c.rule.id]], SEVERITY[c.rule.verdict], c.rule.id))
         return query, ranked
 
     def _out_of_scope(self, query: str) -> bool:
@@ -323,9 +333,9 @@ class Matcher:
             return False
         if cand.coverage < ALLOWED_MIN_COVERAGE:
             return True
-        for other in ranked:
+        for other in ranked:  # ordered by rank, not by score
             if other.score < STRICTER_HINT_SCORE:
-                break
+                continue
             if other.rule.verdict in ("prohibited", "conditional"):
                 kw = self._keywords[self._rule_pos[other.rule.id]]
                 if words & kw - other.unexplained:
