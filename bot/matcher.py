@@ -16,6 +16,21 @@ from bot.rulebook import COVERED_PEOPLE, SEVERITY, Rule, Rulebook
 # Ranking (not the score the thresholds see) drops by this much when all of the question's words
 # are ones a rule never uses; it breaks near-ties between rules that share a phrasing's words.
 FOREIGN_PENALTY = 15.0
+# Posts only civil servants hold (raw words: "camat" and "kecamatan" share a token).
+CIVIL_SERVICE_POSTS = frozenset(
+    {
+        "camat",
+        "sekcam",
+        "lurah",
+        "seklur",
+        "sekda",
+        "kadis",
+        "kabid",
+        "kasubag",
+        "kasubbag",
+        "eselon",
+    }
+)
 # Sentence ends; a story-style question puts its question in the last sentence or two.
 _SENTENCE = re.compile(r"(?<=[.?!\n])\s+")
 # Words that join two actions in one question ("like dan share").
@@ -219,6 +234,10 @@ class Matcher:
         """Map an unknown word to a close known one (typos), else keep it."""
         if token in self._idf or len(token) < MIN_TYPO_LEN or token.isdigit():
             return token
+        if token.startswith(NEGATED_PREFIX):
+            # "tidakditindaklanjuti": correct the word, never the negation.
+            base = self._correct(token[len(NEGATED_PREFIX) :])
+            return NEGATED_PREFIX + base
         # "dirumah", "kekantor": a preposition written onto a known word.
         rest = token[2:]
         if token[:2] in ("di", "ke") and rest in self._idf and rest not in self._en_only:
@@ -249,6 +268,13 @@ class Matcher:
         return "en" if (hint or "").lower().startswith("en") else "id"
 
     # -- scoring -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _flip(token: str) -> str:
+        """'pose' <-> 'tidakpose'."""
+        if token.startswith(NEGATED_PREFIX):
+            return token[len(NEGATED_PREFIX) :]
+        return NEGATED_PREFIX + token
 
     def _weight(self, token: str) -> float:
         """IDF of a question word; an unknown word weighs like the rarest known one, and a
@@ -282,8 +308,13 @@ class Matcher:
         # elsewhere; an unknown word might be a stricter action the rulebook has no word for.
         # A negated word ("gk komen") is not an action the asker takes.
         benign = frozenset(t for t in q if t in self._idf or t.startswith(NEGATED_PREFIX))
+        # "pose" against a phrasing's "tanpa pose", "tidak diupload" against "upload": a
+        # phrasing that says the opposite of the question is no match for it.
+        flipped = {self._flip(t) for t in q - self._covered} - q
         for j, i in enumerate(cand_idx):
             ph = self._phrasings[i]
+            if ph.tokens & flipped:
+                continue
             common = q & ph.tokens
             wc = sum(self._idf[t] for t in common)
             wp = self._weights[i]
@@ -309,10 +340,13 @@ class Matcher:
         ranked.sort(key=lambda c: (-order[pos[c.rule.id]], SEVERITY[c.rule.verdict], c.rule.id))
         return query, ranked
 
-    def _out_of_scope(self, query: str) -> bool:
-        """The question names only people outside the rulebook (no ASN, PPPK or honorer)."""
+    def _out_of_scope(self, query: str, raw: set[str]) -> bool:
+        """The question names only people outside the rulebook (no ASN, PPPK, honorer, nor a
+        post only a civil servant holds: "Saya camat ... para kepala desa")."""
         words = set(query.split())
-        return bool(words & self.normalizer.slang.out_of_scope) and not words & self._covered
+        if not words & self.normalizer.slang.out_of_scope:
+            return False
+        return not (words & self._covered or raw & CIVIL_SERVICE_POSTS)
 
     def _threshold(self, cand: Candidate, permission: bool = False) -> float:
         if cand.rule.verdict == "allowed":
@@ -402,7 +436,7 @@ class Matcher:
         query, ranked = self.rank(question)
         base = {"question": question, "normalized": query, "lang": lang, "ranked": tuple(ranked)}
         viable = [c for c in ranked if c.score >= cfg.suggest_threshold]
-        if self._out_of_scope(query):
+        if self._out_of_scope(query, set(basic_normalize(question).split())):
             viable = []  # about someone the rules do not cover (police, village head, ...)
         if not viable:
             return Decision("abstain", **base)
@@ -461,6 +495,19 @@ class Matcher:
         compound = compound[:MAX_ALSO]
         conflicting = [c for c in near if c not in compound and c.rule.verdict != top.rule.verdict]
         if conflicting:
+            if top.rule.verdict == "prohibited" and all(
+                c.rule.verdict == "conditional" for c in conflicting
+            ):
+                # Torn between "dilarang" and "bersyarat", the best match being the stricter:
+                # answer it and name the conditional one, rather than ask back.
+                return Decision(
+                    "answer",
+                    rule=top.rule,
+                    score=top.score,
+                    also=tuple(c.rule for c in conflicting),
+                    suggestions=suggestions,
+                    **base,
+                )
             return Decision("suggest", suggestions=suggestions, score=top.score, **base)
         if compound:
             # A partner takes the lead only on its own full bar, not the permission one.

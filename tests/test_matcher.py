@@ -136,18 +136,37 @@ def test_a_generic_word_does_not_make_a_compound_question(matcher):
     assert d.verdict == "allowed"
 
 
-def test_a_story_is_settled_by_its_last_sentences(matcher):
+def test_a_story_is_settled_by_its_last_sentences():
+    m = tiny(rule("p", "prohibited", "repost video kampanye calon"),
+             rule("q", "prohibited", "posting jadwal kampanye calon"))
     story = (
-        "Minggu lalu di kantor ramai bahas pilkada, teman-teman saling kirim meme dan foto "
-        "kandidat di grup alumni. Ada yang posting jadwal kampanye juga. Saya cuma ingin ikut "
-        "repost video kampanye cabup itu ke status saya. Boleh?"
+        "Minggu lalu kantor ramai sekali, teman kirim meme lucu, lagu dangdut, resep masakan, "
+        "dan ramalan cuaca di grup alumni yang anggotanya banyak pensiunan guru. "
+        "Saya repost video kampanye calon. Boleh?"
     )
-    assert matcher._decide(story, None).kind == "suggest"  # the whole story is too diffuse
-    d = matcher.decide(story)
-    assert d.kind == "answer" and d.verdict == "prohibited"
+    assert m._decide(story, None).kind == "suggest"  # the whole story is too diffuse
+    d = m.decide(story)
+    assert d.kind == "answer" and d.rule.id == "p"
     assert d.question == story
 
 
 def test_a_story_tail_never_turns_a_question_into_boleh(matcher):
     story = "Teman follow akun capres dan like semua postingannya. Saya follow akun KPU. Boleh?"
     assert matcher.decide(story).verdict != "allowed"
+
+
+def test_a_phrasing_that_says_the_opposite_is_no_match():
+    m = tiny(rule("c", "conditional", "foto bareng calon tanpa pose"),
+             rule("p", "prohibited", "foto bareng calon pose jari"))
+    slang = SlangTable.from_mapping({}, ["tanpa", "boleh"], negators=["tanpa"])
+    m = Matcher(Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], m.rules, slang, "m"),
+                MatcherConfig())
+    assert m.decide("foto bareng calon tanpa pose").rule.id == "c"
+    d = m.decide("foto bareng calon pose")
+    assert [c.rule.id for c in d.ranked] == ["p"]  # "tanpa pose" contradicts "pose"
+
+
+def test_a_post_only_civil_servants_hold_keeps_the_question_in_scope(matcher):
+    d = matcher.decide("Saya camat. Boleh saya ajak para kepala desa memilih calon petahana?")
+    assert d.kind == "answer" and d.verdict == "prohibited"
+    assert matcher.decide("Kepala desa boleh ajak warga memilih calon petahana?").kind == "abstain"
