@@ -76,7 +76,7 @@ class MatcherConfig:
     # Prohibited / conditional answers to a question asking for permission ("boleh...?");
     # no effect above answer_threshold.
     permission_threshold: float = 48.0
-    allowed_threshold: float = 70.0
+    allowed_threshold: float = 65.0
     suggest_threshold: float = 40.0
     margin: float = 4.0
     allowed_margin: float = 12.0
