@@ -180,7 +180,10 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     from bot.evaluation import evaluate, load_items
 
     qa = _qa(config, args.rulebook)
-    report = evaluate(qa.matcher, load_items(args.file))
+    items = load_items(args.file)
+    if args.batch is not None:
+        items = [i for i in items if i.batch == args.batch]
+    report = evaluate(qa.matcher, items)
     splits = [args.split] if args.split else ["tune", "heldout"]
     for split in splits:
         print(report.format(split, failures=args.failures))
@@ -251,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="accuracy on a labelled question set")
     ev.add_argument("file", nargs="?", default="tests/data/questions.yaml")
     ev.add_argument("--split", choices=["tune", "heldout"])
+    ev.add_argument("--batch", help="only questions of this batch ('' = the first set)")
     ev.add_argument("--failures", action="store_true", help="list every wrong answer")
     ev.add_argument("--rulebook")
     ev.set_defaults(func=cmd_eval)

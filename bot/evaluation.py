@@ -22,6 +22,7 @@ class Item:
     split: str
     style: str = ""
     lang: str = ""
+    batch: str = ""  # which writing round the question came from ("" = the first set)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,15 @@ class Report:
         conf = self.confusion(split)
         for e in EXPECTS:
             lines.append(f"{e:15}  " + " ".join(f"{conf[e][o]:>11}" for o in OUTCOMES))
+        batches = sorted({o.item.batch for o in items})
+        if len(batches) > 1:
+            lines += ["", "by batch          questions  verdict accuracy  must-decline declined"]
+            for b in batches:
+                sub = Report([o for o in items if o.item.batch == b])
+                lines.append(
+                    f"{b or '(first set)':16} {len(sub.outcomes):10}"
+                    f"  {sub.accuracy(decline=False):16.1%}  {sub.accuracy(decline=True):21.1%}"
+                )
         if failures:
             lines.append("")
             lines.append("failures:")
@@ -134,6 +144,7 @@ def load_items(path: str | Path) -> list[Item]:
             split=d.get("split", "tune"),
             style=d.get("style", ""),
             lang=d.get("lang", ""),
+            batch=str(d.get("batch", "")),
         )
         for d in data
     ]

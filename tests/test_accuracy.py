@@ -8,7 +8,7 @@ confusion table and every failure.
 from __future__ import annotations
 
 import pytest
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
 from bot.evaluation import evaluate, load_items
@@ -17,8 +17,8 @@ from bot.normalize import basic_normalize
 
 QUESTIONS = "tests/data/questions.yaml"
 BARS = {  # split: (verdict accuracy, must-decline declined)
-    "tune": (0.96, 0.90),  # measured 98.3% / 93.7% (rulebook 2026.11.3)
-    "heldout": (0.83, 0.90),  # measured 84.8% / 94.2%
+    "tune": (0.93, 0.90),  # measured 93.9% / 96.7% on 1,091 (first set + probes A, B, D, E)
+    "heldout": (0.90, 0.90),  # measured 90.8% / 92.6% on 440 (first set + probe C)
 }
 
 
@@ -54,6 +54,7 @@ def test_no_test_question_is_copied_into_the_rulebook(shared_qa_rulebook):
     copies = []
     for item in load_items(QUESTIONS):
         q = basic_normalize(item.q)
-        if any(fuzz.ratio(q, p) >= 95 for p in phrasings):
-            copies.append(item.q)
+        hit = process.extractOne(q, phrasings, scorer=fuzz.ratio, score_cutoff=95)
+        if hit:
+            copies.append((item.q, hit[0]))
     assert copies == []
