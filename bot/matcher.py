@@ -31,6 +31,9 @@ CIVIL_SERVICE_POSTS = frozenset(
         "eselon",
     }
 )
+# An exception ("overrides" in the rulebook) may score this much below its general rule and still
+# answer: it is the more specific reading.
+OVERRIDE_MARGIN = 10.0
 # Sentence ends; a story-style question puts its question in the last sentence or two.
 _SENTENCE = re.compile(r"(?<=[.?!\n])\s+")
 # Words that join two actions in one question ("like dan share").
@@ -376,6 +379,24 @@ class Matcher:
                     return True
         return False
 
+    @staticmethod
+    def _exceptions_first(viable: list[Candidate]) -> list[Candidate]:
+        """An exception ranks above the general rule it overrides when it scores close to it."""
+        out = list(viable)
+        for c in viable:
+            if not c.rule.overrides:
+                continue
+            pos = out.index(c)
+            for j in range(pos):
+                general = out[j]
+                if (
+                    general.rule.id in c.rule.overrides
+                    and c.score >= general.score - OVERRIDE_MARGIN
+                ):
+                    out.insert(j, out.pop(pos))
+                    break
+        return out
+
     def _stricter_instead(
         self, top: Candidate, viable: list[Candidate], permission: bool, ranked: list[Candidate]
     ) -> Candidate | None:
@@ -440,6 +461,7 @@ class Matcher:
             viable = []  # about someone the rules do not cover (police, village head, ...)
         if not viable:
             return Decision("abstain", **base)
+        viable = self._exceptions_first(viable)
         top = viable[0]
         suggestions = tuple(viable[: cfg.max_suggestions])
         words = set(basic_normalize(frame or question).split())
@@ -464,6 +486,8 @@ class Matcher:
                     **base,
                 )
             return Decision("suggest", suggestions=suggestions, score=top.score, **base)
+        # The general rules the answer is an exception to are no rival and no second action.
+        viable = [c for c in viable if c.rule.id not in top.rule.overrides]
         near = [c for c in viable[1:] if c.score >= top.score - cfg.margin]
         q = set(query.split())
         if top.rule.verdict == "allowed":

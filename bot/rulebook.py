@@ -56,6 +56,9 @@ class Rule:
     unconfirmed: Text | None = None
     refs: tuple[int | str, ...] = ()
     see_also: tuple[str, ...] = ()
+    # General rules this one is the exception to (a spouse on CLTN may escort to KPU): when
+    # both match, this one answers instead of the general rule taking the lead.
+    overrides: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
 
@@ -207,6 +210,7 @@ def _parse_rule(c: _Checker, d: Any, file: str, categories: set[str]) -> Rule | 
         "refs",
         "unconfirmed",
         "see_also",
+        "overrides",
     }
     for key in d:
         if not key.startswith("__") and key not in known:
@@ -273,6 +277,10 @@ def _parse_rule(c: _Checker, d: Any, file: str, categories: set[str]) -> Rule | 
     if see_also is None:
         fail("see_also", "'see_also' must be a list of rule ids")
         see_also = []
+    overrides = _str_list(d.get("overrides", [])) if "overrides" in d else []
+    if overrides is None:
+        fail("overrides", "'overrides' must be a list of rule ids")
+        overrides = []
     if not ok:
         return None
     assert title and answer and sanction and keywords and basis  # narrowed by the checks above
@@ -292,6 +300,7 @@ def _parse_rule(c: _Checker, d: Any, file: str, categories: set[str]) -> Rule | 
         unconfirmed=unconfirmed,
         refs=tuple(refs),
         see_also=tuple(see_also),
+        overrides=tuple(overrides),
         file=file,
         line=line,
     )
@@ -461,9 +470,21 @@ def _cross_check(c: _Checker, rules: list[Rule], declared: set[str]) -> None:
                     c.error(r.file, r.line, f"rule '{r.id}': phrasing {p!r} also in '{owner}'")
                 phrasing_owner.setdefault(key, r.id)
     for r in rules:
-        for other in r.see_also:
-            if other not in by_id and other not in declared:
-                c.error(r.file, r.line, f"rule '{r.id}': see_also names unknown rule '{other}'")
+        for field_name, ids in (("see_also", r.see_also), ("overrides", r.overrides)):
+            for other in ids:
+                if other not in by_id and other not in declared:
+                    c.error(
+                        r.file, r.line, f"rule '{r.id}': {field_name} names unknown rule '{other}'"
+                    )
+        for other in r.overrides:
+            general = by_id.get(other)
+            if general and SEVERITY[general.verdict] > SEVERITY[r.verdict]:
+                c.error(
+                    r.file,
+                    r.line,
+                    f"rule '{r.id}': overrides '{other}', which is less strict; an exception "
+                    "may only relax a stricter rule",
+                )
     covered = {s for r in rules for s in r.sources if isinstance(s, int)}
     missing = [n for n in SHEET_ROWS if n not in covered]
     if rules and missing:

@@ -147,3 +147,21 @@ def test_one_bad_rule_does_not_cascade_into_see_also_errors(tmp_path):
             + "    see_also: [r1]\n")
     msgs = problems(write_book(tmp_path, text))
     assert len(msgs) == 1 and "unknown verdict" in msgs[0]
+
+
+def test_overrides_must_name_a_stricter_rule(tmp_path):
+    condition = '    condition: {id: "Syarat.", en: "Condition."}\n'
+    text = (RULE.format(rid="r1", verdict="conditional") + condition
+            + RULE.format(rid="r2", verdict="prohibited") + "    overrides: [r1, ghost]\n")
+    msgs = problems(write_book(tmp_path, text))
+    assert any("overrides names unknown rule 'ghost'" in m for m in msgs)
+    assert any("overrides 'r1', which is less strict" in m for m in msgs)
+
+
+def test_sheet_exceptions_answer_before_their_general_rules(shared_qa_rulebook):
+    from bot.matcher import Matcher
+
+    m = Matcher(shared_qa_rulebook)
+    d = m.decide("suami saya nyaleg dan saya sudah ambil CLTN, boleh antar dia daftar ke KPU?")
+    assert d.verdict == "conditional" and d.rule.id == "keluarga-dampingi-pasangan-calon"
+    assert "kampanye-antar-calon-daftar-kpu" not in {r.id for r in d.also}
