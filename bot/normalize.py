@@ -162,8 +162,10 @@ class Normalizer:
         """Canonical content tokens of a text.
 
         Mapping repeats until nothing changes, because one mapping can produce another's
-        variant ("bebas bebas2" -> "bebas bebas" -> "bebas"); so tokens are a fixed point.
-        Negation is marked once per clause, after the first mapping and before stopwords go.
+        variant ("bebas bebas2" -> "bebas bebas" -> "bebas"); so the tokens are a fixed point
+        of the slang table. Stopwords stay in place while mapping, so dropping one never joins
+        its neighbours into a phrase ("istri saya calon" is not "pasangan calon").
+        Negation is marked once per clause, after the first mapping.
         """
         # A negator governs words in its own clause only: "boleh gak? saya like" likes.
         words = [
@@ -173,12 +175,12 @@ class Normalizer:
         ]
         for _ in range(MAX_MAPPING_PASSES):
             mapped = self.map_tokens(words)
-            if not keep_stopwords:
-                mapped = [t for t in mapped if t not in self.slang.stopwords]
             if mapped == words:
                 break
             words = mapped
-        return words
+        if keep_stopwords:
+            return words
+        return [w for w in words if w not in self.slang.stopwords]
 
     def normalize(self, text: str) -> str:
         """Canonical content tokens joined by spaces."""

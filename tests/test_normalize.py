@@ -80,3 +80,10 @@ def test_negation_stops_at_the_end_of_its_clause():
     n = negating()
     assert n.tokens("upload gak? ya, saya ngelike") == ["posting", "like"]
     assert n.tokens("gak") == []
+
+
+def test_dropping_a_stopword_never_forms_a_phrase():
+    n = Normalizer(SlangTable.from_mapping(
+        {"calon": ["pasangan calon", "cabup"], "pasangan": ["istri", "suami"]}, ["saya"]))
+    assert n.tokens("pasangan calon") == ["calon"]  # "paslon"
+    assert n.tokens("istri saya cabup") == ["pasangan", "calon"]  # a spouse who runs
