@@ -147,6 +147,22 @@ class _Phrasing:
     tokens: frozenset[str]
 
 
+def _proper_names(question: str) -> frozenset[str]:
+    """Capitalised words inside a sentence and short acronyms ("Pemkab Sikka", "NTT"): place
+    and people names say nothing about what is allowed, so unknown ones weigh nothing."""
+    if question.isupper():
+        return frozenset()  # shouting, not names
+    names: set[str] = set()
+    for sentence in _SENTENCE.split(question):
+        for i, word in enumerate(sentence.split()):
+            word = word.strip(".,:;!?\"'()[]")
+            if not word or not word[0].isupper():
+                continue
+            if i > 0 or (word.isupper() and 2 <= len(word) <= 5):
+                names.update(basic_normalize(word).split())
+    return frozenset(names)
+
+
 class Matcher:
     """Scores a question against every rule's pre-processed phrasings and decides what to do."""
 
@@ -293,9 +309,15 @@ class Matcher:
         if not toks:
             return query, []
         q = frozenset(toks)
-        wq = sum(self._weight(t) for t in q)
+        names = _proper_names(question) - self.vocab
+
+        def weight(t: str) -> float:
+            return 0.0 if t in names else self._weight(t)
+
+        wq = sum(weight(t) for t in q)
         if not wq:
             return query, []
+        plain = " ".join(t for t in toks if t not in names)
         # Candidates share a distinctive word with the question; words most rules contain
         # ("calon", "asn") only widen the net when the question has nothing more specific.
         rare = [t for t in q if t in self._idf and self._idf[t] >= self._rare_idf]
@@ -304,7 +326,7 @@ class Matcher:
             return query, []
         texts = [self._phrasings[i].text for i in cand_idx]
         fuzzy = [0.0] * len(texts)
-        for _, value, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio, limit=None):
+        for _, value, j in process.extract(plain, texts, scorer=fuzz.token_sort_ratio, limit=None):
             fuzzy[j] = value
         best: dict[int, tuple[float, float, frozenset[str]]] = {}
         # Known words the phrasing lacks are checked against the stricter rules' keywords
@@ -333,9 +355,9 @@ class Matcher:
             # word of the rule on candidates' accounts, whatever its best phrasing scored. This
             # orders candidates; their scores (and so every threshold) stay as they are.
             foreign = q - self._vocab_of[self.rules[i].id]
-            order[i] = s - FOREIGN_PENALTY * sum(self._weight(t) for t in foreign) / wq
+            order[i] = s - FOREIGN_PENALTY * sum(weight(t) for t in foreign) / wq
             risky = q - tokens - benign
-            safe = 1 - sum(self._weight(t) for t in risky) / wq
+            safe = 1 - sum(weight(t) for t in risky) / wq
             ranked.append(
                 Candidate(self.rules[i], round(s, 1), round(c, 3), q - tokens, round(safe, 3))
             )

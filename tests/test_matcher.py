@@ -170,3 +170,13 @@ def test_a_post_only_civil_servants_hold_keeps_the_question_in_scope(matcher):
     d = matcher.decide("Saya camat. Boleh saya ajak para kepala desa memilih calon petahana?")
     assert d.kind == "answer" and d.verdict == "prohibited"
     assert matcher.decide("Kepala desa boleh ajak warga memilih calon petahana?").kind == "abstain"
+
+
+def test_unknown_place_names_do_not_dilute_a_question(matcher):
+    from bot.matcher import _proper_names
+
+    assert _proper_names("Follow akun Pemkab Sikka dan NTT. Boleh?") >= {"pemkab", "sika", "ntt"}
+    assert _proper_names("BOLEH LIKE PASLON?") == frozenset()
+    plain = matcher.decide("follow akun resmi pemerintah kabupaten aman kah")
+    named = matcher.decide("follow akun resmi pemerintah kabupaten Halmahera Tengah aman kah")
+    assert named.score == plain.score
