@@ -486,6 +486,13 @@ class Matcher:
         viable = self._exceptions_first(viable)
         top = viable[0]
         suggestions = tuple(viable[: cfg.max_suggestions])
+        ask_back = Decision("suggest", suggestions=suggestions, score=top.score, **base)
+
+        def answer(c: Candidate, also: tuple[Rule, ...] = ()) -> Decision:
+            return Decision(
+                "answer", rule=c.rule, score=c.score, also=also, suggestions=suggestions, **base
+            )
+
         words = set(basic_normalize(frame or question).split())
         permission = bool(words & self.normalizer.slang.permission_words)
         if words & self.normalizer.slang.fact_words and not permission:
@@ -493,21 +500,14 @@ class Matcher:
             # no permission is answered by an info rule or not at all.
             facts = [c for c in viable if c.rule.verdict == "info"]
             if not facts or facts[0] is not top:
-                return Decision("suggest", suggestions=suggestions, score=top.score, **base)
+                return ask_back
         if not self._answerable(top, permission, ranked):
             stricter = self._stricter_instead(top, viable, permission, ranked)
             if stricter is not None:
                 # "follow KPU sekalian follow paslon": the stricter action answers, and the
                 # allowed one is named under it.
-                return Decision(
-                    "answer",
-                    rule=stricter.rule,
-                    score=stricter.score,
-                    also=(top.rule,),
-                    suggestions=suggestions,
-                    **base,
-                )
-            return Decision("suggest", suggestions=suggestions, score=top.score, **base)
+                return answer(stricter, (top.rule,))
+            return ask_back
         # The general rules the answer is an exception to are no rival and no second action.
         viable = [c for c in viable if c.rule.id not in top.rule.overrides]
         near = [c for c in viable[1:] if c.score >= top.score - cfg.margin]
@@ -546,15 +546,8 @@ class Matcher:
             ):
                 # Torn between "dilarang" and "bersyarat", the best match being the stricter:
                 # answer it and name the conditional one, rather than ask back.
-                return Decision(
-                    "answer",
-                    rule=top.rule,
-                    score=top.score,
-                    also=tuple(c.rule for c in conflicting),
-                    suggestions=suggestions,
-                    **base,
-                )
-            return Decision("suggest", suggestions=suggestions, score=top.score, **base)
+                return answer(top, tuple(c.rule for c in conflicting))
+            return ask_back
         if compound:
             # A partner takes the lead only on its own full bar, not the permission one.
             leaders = [top, *(c for c in compound if self._answerable(c, False, ranked))]
@@ -563,12 +556,5 @@ class Matcher:
                 (c for c in [top, *compound] if c is not first),
                 key=lambda c: (SEVERITY[c.rule.verdict], -c.score),
             )
-            return Decision(
-                "answer",
-                rule=first.rule,
-                score=first.score,
-                also=tuple(c.rule for c in rest),
-                suggestions=suggestions,
-                **base,
-            )
-        return Decision("answer", rule=top.rule, score=top.score, suggestions=suggestions, **base)
+            return answer(first, tuple(c.rule for c in rest))
+        return answer(top)
