@@ -92,8 +92,6 @@ _EN_MARKERS = frozenset(
         "on",
     }
 )
-# A stricter rule this strong that explains a word an "allowed" phrasing lacks blocks "boleh".
-STRICTER_HINT_SCORE = 40.0
 # A word in at most this share of the rules is distinctive enough to pick candidates by.
 RARE_SHARE = 0.15
 # At most this many other actions are named under a compound answer.
@@ -380,26 +378,14 @@ class Matcher:
             return min(self.config.permission_threshold, self.config.answer_threshold)
         return self.config.answer_threshold
 
-    def _stricter_reading(self, cand: Candidate, ranked: list[Candidate]) -> bool:
-        """A question word the allowed phrasing lacks may point to a stricter rule.
+    def _stricter_reading(self, cand: Candidate) -> bool:
+        """A question word marks a stricter topic and the allowed rule never uses it.
 
-        Context words that stricter rules also use ("rumah", "keluarga") are forgiven only when
-        the phrasing explains most of the question and no stricter rule that has the word as a
-        keyword is itself a plausible reading.
+        Context words that stricter rules share with the allowed rule ("rumah", "keluarga")
+        are in the allowed rule's own vocabulary and pass; any other stricter keyword blocks
+        "boleh", however well the rest matches ("... wajib golput, saya tetap kampanye?").
         """
-        words = cand.unexplained & self._strict_words - self._vocab_of[cand.rule.id]
-        if not words:
-            return False
-        if cand.coverage < ALLOWED_MIN_COVERAGE:
-            return True
-        for other in ranked:  # ordered by rank, not by score
-            if other.score < STRICTER_HINT_SCORE:
-                continue
-            if other.rule.verdict in ("prohibited", "conditional"):
-                kw = self._keywords[self._rule_pos[other.rule.id]]
-                if words & kw - other.unexplained:
-                    return True
-        return False
+        return bool(cand.unexplained & self._strict_words - self._vocab_of[cand.rule.id])
 
     @staticmethod
     def _exceptions_first(viable: list[Candidate]) -> list[Candidate]:
@@ -443,9 +429,7 @@ class Matcher:
             return True
         # "Boleh" only when the phrasing explains most of the question and no word of the
         # question left unexplained points to a stricter rule ("resmi capres" is not "resmi KPU").
-        return cand.safe_coverage >= ALLOWED_MIN_COVERAGE and not self._stricter_reading(
-            cand, ranked
-        )
+        return cand.safe_coverage >= ALLOWED_MIN_COVERAGE and not self._stricter_reading(cand)
 
     # -- decision ------------------------------------------------------------------------------
 

@@ -97,3 +97,30 @@ def test_allowed_phrasing_with_a_stricter_action_appended_is_never_allowed(match
     assert len(cases) >= 500
     wrong = [(rid, q) for rid, q in cases if matcher.decide(q).verdict == "allowed"]
     assert wrong == []
+
+
+# Stricter actions put in place of an allowed rule's own keyword, whatever punctuation follows.
+STRICTER_ACTIONS = ["kampanye", "ikut kampanye", "jadi timses", "pasang spanduk calon",
+                    "campaign"]
+
+
+def test_an_allowed_keyword_swapped_for_a_stricter_action_is_never_allowed(matcher):
+    from bot.normalize import basic_normalize
+
+    cases = []
+    for rule in matcher.rules:
+        if rule.verdict != "allowed":
+            continue
+        keys = set(basic_normalize(" ".join(rule.keywords)).split())
+        for items in rule.phrasings.values():
+            for phrasing in items:
+                words = basic_normalize(phrasing).split()
+                for i, w in enumerate(words):
+                    if w in keys:
+                        cases += [" ".join([*words[:i], a, *words[i + 1:]]) + "?"
+                                  for a in STRICTER_ACTIONS]
+    assert len(cases) >= 200
+    wrong = [q for q in cases if matcher.decide(q).verdict == "allowed"]
+    assert wrong == []
+    assert matcher.decide("atasan di kantor bilang pns wajib golput, saya tetap kampanye?"
+                          ).verdict != "allowed"
