@@ -172,7 +172,10 @@ class _Checker:
 
 
 def _str_list(value: Any) -> list[str] | None:
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+    # YAML reads unquoted no/yes/on/off as booleans ("no pose" would become "False pose").
+    if not isinstance(value, list) or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in value
+    ):
         return None
     return [str(v).strip() for v in value]
 
@@ -358,7 +361,11 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
     for key in ("negators", "negation_skip", "negation_hosts", "permission_words", "fact_words"):
         items = _str_list(data.get(key) or [])
         if items is None:
-            c.error("slang.yaml", data["__lines__"].get(key, 1), f"'{key}' must be a list of words")
+            c.error(
+                "slang.yaml",
+                data["__lines__"].get(key, 1),
+                f"'{key}' must be a list of words (quote yes/no/on/off)",
+            )
             items = []
         lists[key] = items
     clean: dict[str, list[str]] = {}

@@ -165,3 +165,11 @@ def test_sheet_exceptions_answer_before_their_general_rules(shared_qa_rulebook):
     d = m.decide("suami saya nyaleg dan saya sudah ambil CLTN, boleh antar dia daftar ke KPU?")
     assert d.verdict == "conditional" and d.rule.id == "keluarga-dampingi-pasangan-calon"
     assert "kampanye-antar-calon-daftar-kpu" not in {r.id for r in d.also}
+
+
+def test_yaml_booleans_in_word_lists_are_errors(tmp_path):
+    book = write_book(tmp_path, RULE.format(rid="r1", verdict="prohibited"))
+    (book / "slang.yaml").write_text("canonical:\n  like: [ngelike]\nstopwords: [boleh]\n"
+                                     "negators: [tidak, no]\n")
+    msgs = problems(book)
+    assert any("'negators' must be a list of words (quote yes/no/on/off)" in m for m in msgs)
