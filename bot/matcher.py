@@ -112,9 +112,10 @@ W_QUERY = 0.25
 class Candidate:
     rule: Rule
     score: float
-    coverage: float = 0.0  # weighted share of the query explained by the best phrasing
     unexplained: frozenset[str] = frozenset()  # question words the best phrasing lacks
-    safe_coverage: float = 0.0  # like coverage, but known and negated words count as explained
+    # Weighted share of the question the best phrasing explains, counting known and negated
+    # words as explained: what is left are unknown words, which might be a stricter action.
+    safe_coverage: float = 0.0
 
     def explained(self, query: set[str]) -> set[str]:
         """Question words the best phrasing accounts for."""
@@ -210,15 +211,6 @@ class Matcher:
             rule.id: frozenset(toks) for rule, toks in zip(self.rules, rule_tokens, strict=True)
         }
         # Words that mark prohibited or conditional topics (their rules' keywords).
-        # Every word of the prohibited and conditional rules: an unexplained question word
-        # outside this set (and known to the rulebook) cannot point to a stricter rule.
-        self._strict_vocab = frozenset().union(
-            *(
-                toks
-                for rule, toks in zip(self.rules, rule_tokens, strict=True)
-                if rule.verdict in ("prohibited", "conditional")
-            )
-        )
         self._strict_words = frozenset().union(
             *(
                 kw
@@ -326,7 +318,7 @@ class Matcher:
         fuzzy = [0.0] * len(texts)
         for _, value, j in process.extract(plain, texts, scorer=fuzz.token_sort_ratio, limit=None):
             fuzzy[j] = value
-        best: dict[int, tuple[float, float, frozenset[str]]] = {}
+        best: dict[int, tuple[float, frozenset[str]]] = {}
         # Known words the phrasing lacks are checked against the stricter rules' keywords
         # elsewhere; an unknown word might be a stricter action the rulebook has no word for.
         # A negated word ("gk komen") is not an action the asker takes.
@@ -345,10 +337,10 @@ class Matcher:
             score = 100 * (W_PHRASING * rp + W_QUERY * rq) + (1 - W_PHRASING - W_QUERY) * fuzzy[j]
             prev = best.get(ph.rule_index)
             if prev is None or score > prev[0]:
-                best[ph.rule_index] = (score, rq, ph.tokens)
+                best[ph.rule_index] = (score, ph.tokens)
         ranked = []
         order: dict[int, float] = {}
-        for i, (s, c, tokens) in best.items():
+        for i, (s, tokens) in best.items():
             # Words of the question the rule never uses, in any phrasing: "bawaslu" is no
             # word of the rule on candidates' accounts, whatever its best phrasing scored. This
             # orders candidates; their scores (and so every threshold) stay as they are.
@@ -356,9 +348,7 @@ class Matcher:
             order[i] = s - FOREIGN_PENALTY * sum(weight(t) for t in foreign) / wq
             risky = q - tokens - benign
             safe = 1 - sum(weight(t) for t in risky) / wq
-            ranked.append(
-                Candidate(self.rules[i], round(s, 1), round(c, 3), q - tokens, round(safe, 3))
-            )
+            ranked.append(Candidate(self.rules[i], round(s, 1), q - tokens, round(safe, 3)))
         pos = self._rule_pos
         ranked.sort(key=lambda c: (-order[pos[c.rule.id]], SEVERITY[c.rule.verdict], c.rule.id))
         return query, ranked
@@ -406,7 +396,7 @@ class Matcher:
         return out
 
     def _stricter_instead(
-        self, top: Candidate, viable: list[Candidate], permission: bool, ranked: list[Candidate]
+        self, top: Candidate, viable: list[Candidate], permission: bool
     ) -> Candidate | None:
         """The stricter rule whose action kept a clear "allowed" match from answering."""
         if top.rule.verdict != "allowed" or top.score < self.config.allowed_threshold:
@@ -417,12 +407,12 @@ class Matcher:
             if (
                 c.rule.verdict in ("prohibited", "conditional")
                 and words & kw - c.unexplained
-                and self._answerable(c, permission, ranked)
+                and self._answerable(c, permission)
             ):
                 return c
         return None
 
-    def _answerable(self, cand: Candidate, permission: bool, ranked: list[Candidate]) -> bool:
+    def _answerable(self, cand: Candidate, permission: bool) -> bool:
         if cand.score < self._threshold(cand, permission):
             return False
         if cand.rule.verdict != "allowed":
@@ -442,11 +432,11 @@ class Matcher:
         # The last sentences alone may settle what the whole story left open, provided they
         # pick one of the topics the whole story suggested and not "boleh".
         sentences = [s for s in _SENTENCE.split(question) if s.strip()]
+        offered = {c.rule.id for c in decision.suggestions}
         for n in (2, 1):
             if len(sentences) <= n:
                 continue
             tail = self._decide(" ".join(sentences[-n:]), lang_hint, frame=question)
-            offered = {c.rule.id for c in decision.suggestions}
             if (
                 tail.kind == "answer"
                 and tail.rule is not None
@@ -463,7 +453,8 @@ class Matcher:
         query, ranked = self.rank(question)
         base = {"question": question, "normalized": query, "lang": lang, "ranked": tuple(ranked)}
         viable = [c for c in ranked if c.score >= cfg.suggest_threshold]
-        if self._out_of_scope(query, set(basic_normalize(question).split())):
+        raw = set(basic_normalize(question).split())
+        if self._out_of_scope(query, raw):
             viable = []  # about someone the rules do not cover (police, village head, ...)
         if not viable:
             return Decision("abstain", **base)
@@ -477,7 +468,7 @@ class Matcher:
                 "answer", rule=c.rule, score=c.score, also=also, suggestions=suggestions, **base
             )
 
-        words = set(basic_normalize(frame or question).split())
+        words = raw if frame is None else set(basic_normalize(frame).split())
         permission = bool(words & self.normalizer.slang.permission_words)
         if words & self.normalizer.slang.fact_words and not permission:
             # "berapa honor saksi?", "cara upload story?": a fact or how-to question that asks
@@ -485,8 +476,8 @@ class Matcher:
             facts = [c for c in viable if c.rule.verdict == "info"]
             if not facts or facts[0] is not top:
                 return ask_back
-        if not self._answerable(top, permission, ranked):
-            stricter = self._stricter_instead(top, viable, permission, ranked)
+        if not self._answerable(top, permission):
+            stricter = self._stricter_instead(top, viable, permission)
             if stricter is not None:
                 # "follow KPU sekalian follow paslon": the stricter action answers, and the
                 # allowed one is named under it.
@@ -534,7 +525,7 @@ class Matcher:
             return ask_back
         if compound:
             # A partner takes the lead only on its own full bar, not the permission one.
-            leaders = [top, *(c for c in compound if self._answerable(c, False, ranked))]
+            leaders = [top, *(c for c in compound if self._answerable(c, False))]
             first = min(leaders, key=lambda c: (SEVERITY[c.rule.verdict], -c.score))
             rest = sorted(
                 (c for c in [top, *compound] if c is not first),
