@@ -340,6 +340,17 @@ def _parse_meta(c: _Checker, root: Path) -> tuple[str, str, list[Category]]:
     return version, date, cats
 
 
+# Optional word lists of slang.yaml, each a keyword of SlangTable.from_mapping.
+SLANG_WORD_LISTS = (
+    "out_of_scope",
+    "negators",
+    "negation_skip",
+    "negation_hosts",
+    "permission_words",
+    "fact_words",
+)
+
+
 def _parse_slang(c: _Checker, root: Path) -> SlangTable:
     data = c.load_yaml(root / "slang.yaml", "slang.yaml") if (root / "slang.yaml").exists() else {}
     if data is None:
@@ -349,16 +360,8 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
         return SlangTable()
     canonical = data.get("canonical") or {}
     stopwords = _str_list(data.get("stopwords") or [])
-    out_of_scope = _str_list(data.get("out_of_scope") or [])
-    if out_of_scope is None:
-        c.error(
-            "slang.yaml",
-            data["__lines__"].get("out_of_scope", 1),
-            "'out_of_scope' must be a list of words",
-        )
-        out_of_scope = []
     lists: dict[str, list[str]] = {}
-    for key in ("negators", "negation_skip", "negation_hosts", "permission_words", "fact_words"):
+    for key in SLANG_WORD_LISTS:
         items = _str_list(data.get(key) or [])
         if items is None:
             c.error(
@@ -395,7 +398,7 @@ def _parse_slang(c: _Checker, root: Path) -> SlangTable:
                     f"variant '{v}' maps to both '{other}' and '{key}'",
                 )
             seen[v.lower()] = key
-    return SlangTable.from_mapping(clean, stopwords, out_of_scope, *lists.values())
+    return SlangTable.from_mapping(clean, stopwords, **lists)
 
 
 # Words naming the people the rules cover; a question naming one stays in scope.
