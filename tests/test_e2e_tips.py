@@ -83,8 +83,7 @@ async def submit_tip(api, user, chat, *, photos: bool = True) -> str:
         api.send_photo(user, chat, jpeg((10, 200, 10)))
         await reply(api, chat)
         api.send_album(user, chat, [jpeg((1, 2, 3)), jpeg((4, 5, 6)), jpeg((7, 8, 9))])
-        await api.wait_for(lambda: any("album" in (r["message"].get("text") or "")
-                                       for r in api.sent_to(chat)), timeout=15)
+        await api.wait_for_text(chat, "album", timeout=15)
         mark = api.mark()
         api.send_document(user, chat, gps_jpeg(), "foto.jpg", "image/jpeg")
         await api.wait_messages(chat, 2, since=mark, timeout=15)  # cleaned copy + ack
@@ -120,8 +119,7 @@ async def test_tip_reaches_moderators_anonymously(netral: Harness, caplog):
     code = await submit_tip(api, user, chat)
 
     # card, one album (the photo and the 3-photo album are consecutive), cleaned image, link
-    await api.wait_for(lambda: any("🔗" in (r["message"].get("text") or "")
-                                   for r in api.sent_to(mods)), timeout=20)
+    await api.wait_for_text(mods, "🔗", timeout=20)
     sent = api.sent_to(mods)
     card = sent[0]["message"]
     assert code in card["text"]
@@ -248,8 +246,7 @@ async def test_flood_limits_delay_but_never_lose(netral: Harness):
     user = api.user(REPORTER_ID + 2, "Pelapor Tiga")
     chat = api.private_chat(user)
     code = await submit_tip(api, user, chat, photos=False)
-    await api.wait_for(lambda: any(code in (r["message"].get("text") or "")
-                                   for r in api.sent_to(mods)), timeout=30)
+    await api.wait_for_text(mods, code, timeout=30)
     assert api.violations == []
 
 
@@ -266,5 +263,4 @@ async def test_bot_removed_from_group_keeps_tips_and_alerts_admins(netral: Harne
     pending, _ = await netral.app.bot_data["tips"].pending_count()
     assert pending >= 1
     api.set_bot_membership(mods, "administrator")
-    await api.wait_for(lambda: any(code in (r["message"].get("text") or "")
-                                   for r in api.sent_to(mods)), timeout=90)
+    await api.wait_for_text(mods, code, timeout=90)

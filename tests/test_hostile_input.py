@@ -416,17 +416,9 @@ async def test_hostile_text_in_every_tip_field_reaches_moderators_literally(
     api.press_button(user, summary, "lp:send")
     thanks, _notify = await api.wait_messages(chat, 2, since=mark, timeout=15)
     code = next(w for w in thanks["text"].split() if w.startswith("NTR-"))
-    card = await api.wait_for(
-        lambda: next(
-            (r["message"] for r in api.sent_to(mods) if code in (r["message"].get("text") or "")),
-            None,
-        ),
-        timeout=20,
-    )
+    card = await api.wait_for_text(mods, code, timeout=20)
     assert "<b>Kadis</b> & </i>" in card["text"] and "Rekan <b>kerja</b>" in card["text"]
-    await api.wait_for(
-        lambda: any("🔗" in (r["message"].get("text") or "") for r in api.sent_to(mods)), timeout=20
-    )
+    await api.wait_for_text(mods, "🔗", timeout=20)
     await assert_healthy(api, caplog_errors)
 
 
@@ -500,12 +492,7 @@ async def test_longest_hostile_tip_fits_every_message(netral: Harness, caplog_er
     api.press_button(user, summary, "lp:send")
     thanks, _notify = await api.wait_messages(chat, 2, since=mark, timeout=15)
     code = next(w for w in thanks["text"].split() if w.startswith("NTR-"))
-    card = await api.wait_for(
-        lambda: next(
-            (r["message"] for r in api.sent_to(mods) if code in r["message"]["text"]), None
-        ),
-        timeout=20,
-    )
+    card = await api.wait_for_text(mods, code, timeout=20)
     for _ in range(3):
         api.send_text(moderator, mods, "<" * 1500 + " jam berapa?", reply_to=card)
         assert code in (await next_message(api, mods))["text"]

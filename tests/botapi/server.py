@@ -461,6 +461,19 @@ class FakeBotApi(UpdatesMixin, ActorsMixin, MessageMethodsMixin, ChatMethodsMixi
         chat_id = self._chat_id_of(chat)
         return [r for r in self.sent if r["chat_id"] == chat_id]
 
+    def first_with(self, chat: TgChat | TgUser | int, needle: str) -> dict | None:
+        """The first message sent to ``chat`` whose text contains ``needle``, else None."""
+        for record in self.sent_to(chat):
+            if needle in (record["message"].get("text") or ""):
+                return record["message"]
+        return None
+
+    async def wait_for_text(
+        self, chat: TgChat | TgUser | int, needle: str, timeout: float = 10.0
+    ) -> dict:
+        """Wait until a message containing ``needle`` is sent to ``chat``; return it."""
+        return await self.wait_for(lambda: self.first_with(chat, needle), timeout=timeout)
+
     def mark(self) -> int:
         """A baseline for ``wait_messages(since=...)``: the current length of ``api.sent``."""
         return len(self.sent)
