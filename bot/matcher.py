@@ -102,6 +102,14 @@ ALLOWED_MIN_COVERAGE = 0.75
 # looser settings turned "cara" into "acara" and "menang" into "menpan".
 MIN_TYPO_LEN = 5
 TYPO_CUTOFF = 89  # 88 let a 5-letter word lose a letter: "masak" -> "masa"
+# Words typed without their vowels ("nntn", "slmt") are read by their consonants, from this length
+# on; three letters are as often an acronym ("jkt", "pkk", "pks") as a word, so the slang table
+# lists the common ones ("dgn", "utk", "rmh").
+MIN_SKELETON_LEN = 4
+# Clitics written onto a word ("komennya", "bolehkah", "postinganku"): an unknown word is read
+# without them.
+_CLITICS = ("nya", "kah", "ku", "mu")  # not "lah": "masalah" is no "masa"
+_VOWELS = re.compile("[aeiou]")
 # Score = weighted share of the phrasing found in the question (W_PHRASING), of the question
 # explained by the phrasing (W_QUERY), and rapidfuzz token_sort_ratio (the rest).
 W_PHRASING = 0.45
@@ -160,6 +168,11 @@ def _proper_names(question: str) -> frozenset[str]:
             if i > 0 or (word.isupper() and 2 <= len(word) <= 5):
                 names.update(basic_normalize(word).split())
     return frozenset(names)
+
+
+def _skeleton(word: str) -> str:
+    """The word without its vowels: "nonton" -> "nntn"."""
+    return _VOWELS.sub("", word)
 
 
 class Matcher:
@@ -232,6 +245,16 @@ class Matcher:
             v: c for v, c in variants.items() if v not in rulebook.slang.stopwords
         }
         self._correct_list = list(self._correctable)
+        # Consonant skeletons of known words and stopwords; a skeleton two words share is
+        # ambiguous and reads as nothing.
+        skeletons: dict[str, set[str]] = defaultdict(set)
+        targets = self._correctable | {w: w for w in rulebook.slang.stopwords}
+        for word, target in targets.items():
+            if word.isalpha() and _VOWELS.search(word[1:]):
+                for sk in {_skeleton(word), word[0] + _skeleton(word[1:])}:
+                    if len(sk) >= MIN_SKELETON_LEN:
+                        skeletons[sk].add(target)
+        self._skeletons = {sk: t.pop() for sk, t in skeletons.items() if len(t) == 1}
         # Canonical tokens naming the people the rules cover.
         self._covered = frozenset(self.normalizer.tokens(COVERED_PEOPLE, keep_stopwords=True))
         self._en_only = (raw_vocab["en"] - raw_vocab["id"]) | _EN_MARKERS
@@ -241,7 +264,12 @@ class Matcher:
 
     def _correct(self, token: str) -> str:
         """Map an unknown word to a close known one (typos), else keep it."""
-        if token in self._idf or len(token) < MIN_TYPO_LEN or token.isdigit():
+        if token in self._idf or token.isdigit():
+            return token
+        if token.isalpha() and not _VOWELS.search(token[1:]):
+            # "nntn", "undng": a word typed without its vowels.
+            return self._skeletons.get(token, token)
+        if len(token) < MIN_TYPO_LEN:
             return token
         if token.startswith(NEGATED_PREFIX):
             # "tidakditindaklanjuti": correct the word, never the negation.
@@ -251,6 +279,13 @@ class Matcher:
         rest = token[2:]
         if token[:2] in ("di", "ke") and rest in self._idf and rest not in self._en_only:
             return rest  # not "division" -> "vision"
+        for clitic in _CLITICS:
+            # "komennya" (folded to "komenya"), "postinganku": the word without its clitic.
+            stem = token[: -len(clitic)]
+            if token.endswith(clitic) and len(stem) >= 3:
+                for base in (stem, stem + clitic[0]):
+                    if base in self._correctable:
+                        return self._correctable[base]
         hit = process.extractOne(
             token, self._correct_list, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
         )

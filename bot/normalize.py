@@ -15,6 +15,8 @@ _PREFIX_HYPHEN = re.compile(r"\b(nge|ng|di|ke|ter|ber|me|men|mem)-(?=[a-z])")
 _CLAUSE = re.compile(r"[?!.,;:\n()\[\]]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _REPEATS = re.compile(r"([a-z])\1+")
+# "liat2", "bagi2": a reduplicated word written with a 2 ("lihat-lihat").
+_REDUPLICATED = re.compile(r"\b([a-z]{2,})2\b")
 _VOWEL = re.compile(r"[aeiou]")
 MAX_MAPPING_PASSES = 4
 # A negator marks at most this many content words after it ("tanpa pakai seragam").
@@ -30,6 +32,7 @@ def basic_normalize(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _PREFIX_HYPHEN.sub(r"\1", text)
     text = _NON_WORD.sub(" ", text)
+    text = _REDUPLICATED.sub(r"\1 \1", text)
     # Fold "bolehhh" and "nggak", but not vowel-less acronyms: PPPK, PPK and PPS differ.
     return " ".join(w if not _VOWEL.search(w) else _REPEATS.sub(r"\1", w) for w in text.split())
 

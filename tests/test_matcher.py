@@ -180,3 +180,17 @@ def test_unknown_place_names_do_not_dilute_a_question(matcher):
     plain = matcher.decide("follow akun resmi pemerintah kabupaten aman kah")
     named = matcher.decide("follow akun resmi pemerintah kabupaten Halmahera Tengah aman kah")
     assert named.score == plain.score
+
+
+def test_words_typed_without_vowels_or_with_a_clitic_are_read(matcher):
+    assert matcher.query_tokens("nntn debat") == matcher.query_tokens("nonton debat")
+    assert "komentar" in matcher.query_tokens("komennya di ig paslon")
+    # three consonants are as often an acronym as a word: left alone
+    assert "jkt" in matcher.query_tokens("pns di jkt")
+
+
+def test_a_reduplicated_word_reads_as_the_word(matcher):
+    assert matcher.query_tokens("liat2 kampanye") == matcher.query_tokens("liat-liat kampanye")
+    # "apa2" is "anything": it does not make the next "ga" a question tag
+    toks = matcher.query_tokens("ikut foto tp ga pose apa2 & ga ku upload")
+    assert "posting" not in toks and "tidakposting" in toks
