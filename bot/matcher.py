@@ -36,7 +36,7 @@ CIVIL_SERVICE_POSTS = frozenset(
 OVERRIDE_MARGIN = 10.0
 # Sentence ends; a story-style question puts its question in the last sentence or two.
 _SENTENCE = re.compile(r"(?<=[.?!\n])\s+")
-# Words that join two actions in one question ("like dan share").
+# Words that join two actions in one question ("like dan share", "foto ... tapi diupload").
 CONJUNCTIONS = frozenset(
     {
         "dan",
@@ -60,6 +60,12 @@ CONJUNCTIONS = frozenset(
         "then",
         "while",
         "also",
+        # "foto bareng tanpa pose, tapi saya upload": a "but" often brings the second action
+        "tapi",
+        "tp",
+        "tetapi",
+        "namun",
+        "but",
     }
 )
 # Function words that mark a question as English when the rulebook's own vocabularies tie.
@@ -550,6 +556,12 @@ class Matcher:
         compound = [c for c in viable[1:] if joined and c.score >= floor and other_action(c)]
         compound = compound[:MAX_ALSO]
         conflicting = [c for c in near if c not in compound and c.rule.verdict != top.rule.verdict]
+        facts: tuple[Rule, ...] = ()
+        if permission and top.rule.verdict != "info":
+            # "Saya honorer, boleh nyoblos?": an info rule close to the action asked about is
+            # no rival verdict; the answer names it underneath.
+            facts = tuple(c.rule for c in conflicting if c.rule.verdict == "info")
+            conflicting = [c for c in conflicting if c.rule.verdict != "info"]
         if conflicting:
             if top.rule.verdict == "prohibited" and all(
                 c.rule.verdict == "conditional" for c in conflicting
@@ -566,5 +578,5 @@ class Matcher:
                 (c for c in [top, *compound] if c is not first),
                 key=lambda c: (SEVERITY[c.rule.verdict], -c.score),
             )
-            return answer(first, tuple(c.rule for c in rest))
-        return answer(top)
+            return answer(first, tuple(c.rule for c in rest) + facts)
+        return answer(top, facts)

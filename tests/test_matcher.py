@@ -194,3 +194,27 @@ def test_a_reduplicated_word_reads_as_the_word(matcher):
     # "apa2" is "anything": it does not make the next "ga" a question tag
     toks = matcher.query_tokens("ikut foto tp ga pose apa2 & ga ku upload")
     assert "posting" not in toks and "tidakposting" in toks
+
+
+def padded(*rules: Rule, permission: bool = False) -> Matcher:
+    """A tiny rulebook with unrelated rules around, so the real ones' words are distinctive."""
+    others = [rule(f"z{i}", "info", f"topik{i} lain{i}") for i in range(12)]
+    slang = SlangTable.from_mapping({}, ["boleh"], permission_words=["boleh"] if permission else [])
+    book = Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], [*rules, *others], slang,
+                    "mem")
+    return Matcher(book, MatcherConfig())
+
+
+def test_but_joins_a_second_action_that_breaks_the_condition():
+    m = padded(rule("c", "conditional", "foto bareng calon acara resmi"),
+               rule("p", "prohibited", "upload foto calon instagram"))
+    d = m.decide("foto bareng calon acara resmi tapi upload instagram")
+    assert d.rule.id == "p" and [r.id for r in d.also] == ["c"]
+
+
+def test_an_info_rule_close_to_the_action_asked_about_is_no_rival_verdict():
+    rules = [rule("a", "allowed", "nyoblos di tps"), rule("i", "info", "honorer")]
+    d = padded(*rules, permission=True).decide("honorer boleh nyoblos tps")
+    assert d.kind == "answer" and d.rule.id == "a" and [r.id for r in d.also] == ["i"]
+    # without a permission word the two readings make the bot ask back
+    assert padded(*rules).decide("honorer nyoblos tps").kind == "suggest"
