@@ -563,11 +563,14 @@ class Matcher:
             facts = tuple(c.rule for c in conflicting if c.rule.verdict == "info")
             conflicting = [c for c in conflicting if c.rule.verdict != "info"]
         if conflicting:
-            if top.rule.verdict == "prohibited" and all(
-                c.rule.verdict == "conditional" for c in conflicting
+            if top.rule.verdict in ("prohibited", "conditional") and all(
+                c.rule.verdict in ("conditional", "allowed")
+                and SEVERITY[c.rule.verdict] > SEVERITY[top.rule.verdict]
+                for c in conflicting
             ):
-                # Torn between "dilarang" and "bersyarat", the best match being the stricter:
-                # answer it and name the conditional one, rather than ask back.
+                # Torn between "dilarang" and "bersyarat" (or "bersyarat" and "boleh"), the best
+                # match being the stricter: answer it and name the milder ones, rather than ask
+                # back. The reverse (a milder best match) still asks.
                 return answer(top, tuple(c.rule for c in conflicting))
             return ask_back
         if compound:

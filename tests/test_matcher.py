@@ -218,3 +218,18 @@ def test_an_info_rule_close_to_the_action_asked_about_is_no_rival_verdict():
     assert d.kind == "answer" and d.rule.id == "a" and [r.id for r in d.also] == ["i"]
     # without a permission word the two readings make the bot ask back
     assert padded(*rules).decide("honorer nyoblos tps").kind == "suggest"
+
+
+def test_a_stricter_best_match_answers_over_a_milder_rival_but_never_the_reverse():
+    question = "share jadwal nyoblos kpu"
+    m = padded(rule("c", "conditional", "share jadwal pemilu resmi kpu"),
+               rule("a", "allowed", "nyoblos jadwal tps"))
+    d = m.decide(question)
+    assert [c.rule.id for c in d.ranked[:2]] == ["c", "a"]
+    assert d.ranked[0].score - d.ranked[1].score <= m.config.margin
+    assert d.kind == "answer" and d.rule.id == "c" and [r.id for r in d.also] == ["a"]
+    # the same scores with the verdicts swapped: the "allowed" best match never answers
+    m = padded(rule("c", "allowed", "share jadwal pemilu resmi kpu"),
+               rule("a", "conditional", "nyoblos jadwal tps"))
+    d = m.decide(question)
+    assert d.ranked[0].rule.id == "c" and d.verdict != "allowed"
