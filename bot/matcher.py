@@ -243,6 +243,9 @@ class Matcher:
                 if rule.verdict == "allowed"
             )
         )
+        # Who and where ("kantor", "pasangan", "teman") say nothing stricter by themselves;
+        # the action words of the stricter rules still block "boleh".
+        self._strict_words -= rulebook.slang.context_words
         self._unknown_idf = math.log(1 + n)  # an unknown word weighs like the rarest known one
         self._rare_idf = math.log(1 + 1 / RARE_SHARE)
         self.vocab = frozenset(self._idf)

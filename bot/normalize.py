@@ -50,6 +50,7 @@ class SlangTable:
     negation_hosts: frozenset[str] = frozenset()  # "boleh gak": the negator is a question tag
     permission_words: frozenset[str] = frozenset()  # "boleh", "aman", "can": asking permission
     fact_words: frozenset[str] = frozenset()  # "berapa", "kapan", "cara": asking a fact
+    context_words: frozenset[str] = frozenset()  # "kantor", "teman": who or where, no action
 
     @classmethod
     def from_mapping(
@@ -62,6 +63,7 @@ class SlangTable:
         negation_hosts: Iterable[str] = (),
         permission_words: Iterable[str] = (),
         fact_words: Iterable[str] = (),
+        context_words: Iterable[str] = (),
     ) -> SlangTable:
         table: dict[tuple[str, ...], str] = {}
         for canon, variants in canonical.items():
@@ -94,6 +96,11 @@ class SlangTable:
             negation_hosts=_word_set(negation_hosts),
             permission_words=_word_set(permission_words),
             fact_words=_word_set(fact_words),
+            # canonical tokens, as the matcher compares them ("rekan kerja" -> "rekankerja")
+            context_words=frozenset(
+                table.get(tuple(basic_normalize(str(w)).split()), basic_normalize(str(w)))
+                for w in context_words
+            ),
         )
 
     def variants(self) -> dict[str, str]:

@@ -348,6 +348,7 @@ SLANG_WORD_LISTS = (
     "negation_hosts",
     "permission_words",
     "fact_words",
+    "context_words",
 )
 
 

@@ -233,3 +233,19 @@ def test_a_stricter_best_match_answers_over_a_milder_rival_but_never_the_reverse
                rule("a", "conditional", "nyoblos jadwal tps"))
     d = m.decide(question)
     assert d.ranked[0].rule.id == "c" and d.verdict != "allowed"
+
+
+def test_who_and_where_do_not_block_boleh_but_actions_do(matcher):
+    # "pasangan" and "dinas" are keywords of stricter rules, but only say who or where
+    assert {"pasangan", "dinas"} <= matcher.normalizer.slang.context_words
+    d = matcher.decide("Suami saya juga mau nonton debat capres di TV bareng saya, boleh?")
+    assert d.verdict == "allowed"
+    assert matcher.decide("saya pegawai dinas, boleh nonton debat cagub di tv?").verdict == (
+        "allowed"
+    )
+    assert matcher.decide("Suami saya timses, saya ikut nonton debat di TV, boleh?").verdict != (
+        "allowed"
+    )
+    assert matcher.decide("nonton debat di kantor pakai proyektor kantor boleh?").verdict != (
+        "allowed"
+    )
