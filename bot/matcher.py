@@ -225,6 +225,13 @@ class Matcher:
         # Each phrasing's total word weight, computed once instead of per question.
         self._weights = [sum(self._idf[t] for t in ph.tokens) for ph in self._phrasings]
         self._rule_pos = {rule.id: i for i, rule in enumerate(self.rules)}
+        # What sets an exception apart from the rules it overrides ("surat tugas", "CLTN").
+        self._exception_terms = [
+            kws.difference(*(self._keywords[self._rule_pos[g]] for g in rule.overrides))
+            if rule.overrides
+            else frozenset()
+            for rule, kws in zip(self.rules, self._keywords, strict=True)
+        ]
         # Every word a rule's phrasings and keywords use: the context it knows ("di rumah").
         self._vocab_of = {
             rule.id: frozenset(toks) for rule, toks in zip(self.rules, rule_tokens, strict=True)
@@ -373,6 +380,10 @@ class Matcher:
         for j, i in enumerate(cand_idx):
             ph = self._phrasings[i]
             if ph.tokens & flipped:
+                continue
+            if self._exception_terms[ph.rule_index] & flipped:
+                # "jadi narasumber acara partai tanpa surat tugas": the exception's own
+                # condition is denied, so the general rule it overrides applies.
                 continue
             common = q & ph.tokens
             wc = sum(self._idf[t] for t in common)

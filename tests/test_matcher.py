@@ -249,3 +249,11 @@ def test_who_and_where_do_not_block_boleh_but_actions_do(matcher):
     assert matcher.decide("nonton debat di kantor pakai proyektor kantor boleh?").verdict != (
         "allowed"
     )
+
+
+def test_an_exception_whose_condition_is_denied_does_not_apply(matcher):
+    # row 32 (a speaker with a surat tugas) is the exception to row 35 (party events)
+    d = matcher.decide("boleh jadi narasumber di acara partai kalau ada surat tugas?")
+    assert d.rule.id == "kampanye-narasumber-acara-partai"
+    d = matcher.decide("boleh jadi narasumber di acara partai walau tidak ada surat tugas?")
+    assert d.verdict == "prohibited"
