@@ -568,6 +568,18 @@ class Matcher:
         # Only a partner that clears its own bar may take the lead as the stricter answer.
         floor = cfg.answer_threshold - cfg.margin
         compound = [c for c in viable[1:] if joined and c.score >= floor and other_action(c)]
+        # A stricter partner whose keywords the answer and better partners already explain is a
+        # rival reading of the same words, not a second action: in "follow akun KPU terus
+        # nonton debat paslon", "follow akun ... paslon" is no third action.
+        kept: list[Candidate] = []
+        seen = set(top.explained(q))
+        for c in compound:
+            kw = self._keywords[self._rule_pos[c.rule.id]] & q
+            if kw <= seen and SEVERITY[c.rule.verdict] < SEVERITY[top.rule.verdict]:
+                continue
+            kept.append(c)
+            seen |= c.explained(q)
+        compound = kept
         compound = compound[:MAX_ALSO]
         conflicting = [c for c in near if c not in compound and c.rule.verdict != top.rule.verdict]
         facts: tuple[Rule, ...] = ()

@@ -257,3 +257,13 @@ def test_an_exception_whose_condition_is_denied_does_not_apply(matcher):
     assert d.rule.id == "kampanye-narasumber-acara-partai"
     d = matcher.decide("boleh jadi narasumber di acara partai walau tidak ada surat tugas?")
     assert d.verdict == "prohibited"
+
+
+def test_two_allowed_actions_are_not_read_as_a_third_stricter_one(matcher):
+    d = matcher.decide("Boleh nonton debat paslon di TV terus follow akun KPU?")
+    assert d.verdict == "allowed"
+    assert "medsos-follow-akun-kpu-bawaslu" in [r.id for r in d.also]
+    # the same words with the candidate's account: a second, prohibited action
+    assert matcher.decide("Boleh nonton debat di TV terus follow akun paslon?").verdict != (
+        "allowed"
+    )
