@@ -16,9 +16,9 @@ from bot.matcher import Matcher
 from bot.normalize import basic_normalize
 
 QUESTIONS = "tests/data/questions.yaml"
-BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.6
-    "tune": (0.99, 0.95),  # measured 99.2% / 95.6% on 1,686 (first set + probes A, B, D-I)
-    "heldout": (0.93, 0.92),  # measured 93.1% / 92.6% on 440 (first set 92.7%, probe C 93.5%)
+BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.12
+    "tune": (0.98, 0.95),  # measured 98.2% / 96.2% on 3,086 (first set + probes A, B, D-P)
+    "heldout": (0.93, 0.92),  # measured 94.1% / 94.3% on 1,040 (first set, probes C, Q, R, S)
 }
 
 
