@@ -116,6 +116,9 @@ MIN_SKELETON_LEN = 4
 # without them.
 _CLITICS = ("nya", "kah", "ku", "mu")  # not "lah": "masalah" is no "masa"
 _VOWELS = re.compile("[aeiou]")
+_YEAR = re.compile(r"(19|20)\d\d")
+# The slang table's token for "berikutnya", "next", "mendatang": another year than any named.
+FUTURE_TOKEN = "berikutnya"
 # Score = weighted share of the phrasing found in the question (W_PHRASING), of the question
 # explained by the phrasing (W_QUERY), and rapidfuzz token_sort_ratio (the rest).
 W_PHRASING = 0.45
@@ -225,6 +228,11 @@ class Matcher:
         # Each phrasing's total word weight, computed once instead of per question.
         self._weights = [sum(self._idf[t] for t in ph.tokens) for ph in self._phrasings]
         self._rule_pos = {rule.id: i for i, rule in enumerate(self.rules)}
+        # The one year a rule's phrasings name ("jadwal pemilu 2024"), if exactly one.
+        self._event_year: list[frozenset[str]] = []
+        for toks in rule_tokens:
+            ys = frozenset(t for t in toks if _YEAR.fullmatch(t))
+            self._event_year.append(ys if len(ys) == 1 else frozenset())
         # What sets an exception apart from the rules it overrides ("surat tugas", "CLTN").
         self._exception_terms = [
             kws.difference(*(self._keywords[self._rule_pos[g]] for g in rule.overrides))
@@ -377,9 +385,16 @@ class Matcher:
         # "pose" against a phrasing's "tanpa pose", "tidak diupload" against "upload": a
         # phrasing that says the opposite of the question is no match for it.
         flipped = {self._flip(t) for t in q - self._covered} - q
+        years = {t for t in q if _YEAR.fullmatch(t) or t == FUTURE_TOKEN}
         for j, i in enumerate(cand_idx):
             ph = self._phrasings[i]
             if ph.tokens & flipped:
+                continue
+            if self._event_year[ph.rule_index] and years and (
+                years - self._event_year[ph.rule_index]
+            ):
+                # "pemilu 2029 tanggal berapa", "pilkada berikutnya kapan": the rule is about
+                # another election's year.
                 continue
             if self._exception_terms[ph.rule_index] & flipped:
                 # "jadi narasumber acara partai tanpa surat tugas": the exception's own

@@ -267,3 +267,11 @@ def test_two_allowed_actions_are_not_read_as_a_third_stricter_one(matcher):
     assert matcher.decide("Boleh nonton debat di TV terus follow akun paslon?").verdict != (
         "allowed"
     )
+
+
+def test_a_rule_about_one_year_does_not_answer_for_another():
+    m = padded(rule("j", "info", "jadwal pemungutan suara pemilu 2024"))
+    assert m.decide("jadwal pemungutan suara pemilu 2024").rule.id == "j"
+    assert m.decide("jadwal pemungutan suara pemilu 2029").kind == "abstain"
+    # "berikutnya" (the slang table's token for "next", "mendatang") is another year too
+    assert m.decide("jadwal pemungutan suara pemilu berikutnya").kind == "abstain"
