@@ -34,6 +34,10 @@ CIVIL_SERVICE_POSTS = frozenset(
 # An exception ("overrides" in the rulebook) may score this much below its general rule and still
 # answer: it is the more specific reading.
 OVERRIDE_MARGIN = 10.0
+# The slang table's tokens for a spouse or relative ("suami", "istri", "bapak", "anak"), and for
+# running for office: see query_tokens.
+RELATIVES = frozenset({"pasangan", "kerabat"})
+CANDIDACY = "nyalon"
 # Sentence ends; a story-style question puts its question in the last sentence or two.
 _SENTENCE = re.compile(r"(?<=[.?!\n])\s+")
 # Words that join two actions in one question ("like dan share", "foto ... tapi diupload").
@@ -317,6 +321,22 @@ class Matcher:
 
     def query_tokens(self, question: str) -> list[str]:
         toks = [self._correct(t) for t in self.normalizer.tokens(question)]
+        toks = [t for t in toks if t not in self.normalizer.slang.stopwords]
+        if CANDIDACY not in toks:
+            # "Suami saya PNS ditawari jadi timses": the relative is the civil servant asked
+            # about, so the question is about a civil servant's own action, not about the
+            # family of a candidate or a campaigner (those rules keep their words whenever
+            # someone in the question is running).
+            toks = [
+                t
+                for i, t in enumerate(toks)
+                if not (
+                    t in RELATIVES
+                    and toks.count(t) == 1
+                    and i + 1 < len(toks)
+                    and toks[i + 1] in self._covered
+                )
+            ]
         out: list[str] = []
         for t in toks:
             if t not in out and t not in self.normalizer.slang.stopwords:

@@ -275,3 +275,11 @@ def test_a_rule_about_one_year_does_not_answer_for_another():
     assert m.decide("jadwal pemungutan suara pemilu 2029").kind == "abstain"
     # "berikutnya" (the slang table's token for "next", "mendatang") is another year too
     assert m.decide("jadwal pemungutan suara pemilu berikutnya").kind == "abstain"
+
+
+def test_a_relative_who_is_the_civil_servant_is_asked_about_as_one(matcher):
+    assert "pasangan" not in matcher.query_tokens("Suami saya PNS ditawari jadi timses caleg")
+    d = matcher.decide("Suami saya PNS ditawari jadi timses caleg, boleh diterima?")
+    assert d.verdict == "prohibited" and d.rule.id == "kampanye-jadi-timses-relawan"
+    # a relative who is running keeps the family rules in play
+    assert "pasangan" in matcher.query_tokens("Suami saya nyaleg, saya PNS, boleh dampingi?")
