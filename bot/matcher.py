@@ -337,11 +337,7 @@ class Matcher:
                     and toks[i + 1] in self._covered
                 )
             ]
-        out: list[str] = []
-        for t in toks:
-            if t not in out and t not in self.normalizer.slang.stopwords:
-                out.append(t)
-        return out
+        return list(dict.fromkeys(toks))  # each word once, in order
 
     def detect_lang(self, question: str, hint: str | None = None) -> str:
         """'en' when the question reads as English, else 'id'; `hint` breaks ties."""
