@@ -16,9 +16,9 @@ from bot.matcher import Matcher
 from bot.normalize import basic_normalize
 
 QUESTIONS = "tests/data/questions.yaml"
-BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.12
-    "tune": (0.98, 0.95),  # measured 98.2% / 96.2% on 3,086 (first set + probes A, B, D-P)
-    "heldout": (0.93, 0.92),  # measured 94.1% / 94.3% on 1,040 (first set, probes C, Q, R, S)
+BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.14
+    "tune": (0.99, 0.96),  # measured 99.2% / 97.4% on 3,686 (first set + probes A, B, D-P, T-V)
+    "heldout": (0.93, 0.94),  # measured 93.3% / 94.8% on 1,640 (first set, probes C, Q-S, W-Y)
 }
 
 
