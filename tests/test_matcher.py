@@ -70,9 +70,9 @@ def rule(rid: str, verdict: str, phrasing: str) -> Rule:
                 condition=t if verdict == "conditional" else None)
 
 
-def tiny(*rules: Rule) -> Matcher:
-    book = Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], list(rules),
-                    SlangTable.from_mapping({}, ["boleh"]), "mem")
+def tiny(*rules: Rule, slang: SlangTable | None = None) -> Matcher:
+    slang = slang or SlangTable.from_mapping({}, ["boleh"])
+    book = Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], list(rules), slang, "mem")
     return Matcher(book, MatcherConfig())
 
 
@@ -95,9 +95,7 @@ def test_stricter_rule_close_behind_an_allowed_one_makes_the_bot_ask():
 
 def test_a_permission_question_lowers_the_bar_for_stricter_answers_only():
     rules = [rule("p", "prohibited", "like postingan calon presiden di instagram")]
-    slang = SlangTable.from_mapping({}, ["boleh"], permission_words=["boleh"])
-    m = Matcher(Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], rules, slang, "mem"),
-                MatcherConfig())
+    m = tiny(*rules, slang=SlangTable.from_mapping({}, ["boleh"], permission_words=["boleh"]))
     cfg = m.config
     d = m.decide("like calon")
     assert cfg.permission_threshold <= d.score < cfg.answer_threshold, d.score
@@ -157,10 +155,8 @@ def test_a_story_tail_never_turns_a_question_into_boleh(matcher):
 
 def test_a_phrasing_that_says_the_opposite_is_no_match():
     m = tiny(rule("c", "conditional", "foto bareng calon tanpa pose"),
-             rule("p", "prohibited", "foto bareng calon pose jari"))
-    slang = SlangTable.from_mapping({}, ["tanpa", "boleh"], negators=["tanpa"])
-    m = Matcher(Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], m.rules, slang, "m"),
-                MatcherConfig())
+             rule("p", "prohibited", "foto bareng calon pose jari"),
+             slang=SlangTable.from_mapping({}, ["tanpa", "boleh"], negators=["tanpa"]))
     assert m.decide("foto bareng calon tanpa pose").rule.id == "c"
     d = m.decide("foto bareng calon pose")
     assert [c.rule.id for c in d.ranked] == ["p"]  # "tanpa pose" contradicts "pose"
@@ -200,9 +196,7 @@ def padded(*rules: Rule, permission: bool = False) -> Matcher:
     """A tiny rulebook with unrelated rules around, so the real ones' words are distinctive."""
     others = [rule(f"z{i}", "info", f"topik{i} lain{i}") for i in range(12)]
     slang = SlangTable.from_mapping({}, ["boleh"], permission_words=["boleh"] if permission else [])
-    book = Rulebook("v", "2026-01-01", [Category("c", Text("c", "c"))], [*rules, *others], slang,
-                    "mem")
-    return Matcher(book, MatcherConfig())
+    return tiny(*rules, *others, slang=slang)
 
 
 def test_but_joins_a_second_action_that_breaks_the_condition():
