@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
-from bot.normalize import NEGATED_PREFIX, Normalizer, basic_normalize
+from bot.normalize import NEGATED_PREFIX, VOWEL, Normalizer, basic_normalize
 from bot.rulebook import COVERED_PEOPLE, SEVERITY, Rule, Rulebook
 
 # Ranking (not the score the thresholds see) drops by this much when all of the question's words
@@ -119,7 +119,6 @@ MIN_SKELETON_LEN = 4
 # Clitics written onto a word ("komennya", "bolehkah", "postinganku"): an unknown word is read
 # without them.
 _CLITICS = ("nya", "kah", "ku", "mu")  # not "lah": "masalah" is no "masa"
-_VOWELS = re.compile("[aeiou]")
 _YEAR = re.compile(r"(19|20)\d\d")
 # The slang table's token for "berikutnya", "next", "mendatang": another year than any named.
 FUTURE_TOKEN = "berikutnya"
@@ -185,7 +184,7 @@ def _proper_names(question: str) -> frozenset[str]:
 
 def _skeleton(word: str) -> str:
     """The word without its vowels: "nonton" -> "nntn"."""
-    return _VOWELS.sub("", word)
+    return VOWEL.sub("", word)
 
 
 class Matcher:
@@ -278,7 +277,7 @@ class Matcher:
         skeletons: dict[str, set[str]] = defaultdict(set)
         targets = self._correctable | {w: w for w in rulebook.slang.stopwords}
         for word, target in targets.items():
-            if word.isalpha() and _VOWELS.search(word[1:]):
+            if word.isalpha() and VOWEL.search(word[1:]):
                 for sk in {_skeleton(word), word[0] + _skeleton(word[1:])}:
                     if len(sk) >= MIN_SKELETON_LEN:
                         skeletons[sk].add(target)
@@ -294,7 +293,7 @@ class Matcher:
         """Map an unknown word to a close known one (typos), else keep it."""
         if token in self._idf or token.isdigit():
             return token
-        if token.isalpha() and not _VOWELS.search(token[1:]):
+        if token.isalpha() and not VOWEL.search(token[1:]):
             # "nntn", "undng": a word typed without its vowels.
             return self._skeletons.get(token, token)
         if len(token) < MIN_TYPO_LEN:

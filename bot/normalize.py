@@ -17,7 +17,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _REPEATS = re.compile(r"([a-z])\1+")
 # "liat2", "bagi2": a reduplicated word written with a 2 ("lihat-lihat").
 _REDUPLICATED = re.compile(r"\b([a-z]{2,})2\b")
-_VOWEL = re.compile(r"[aeiou]")
+VOWEL = re.compile(r"[aeiou]")
 MAX_MAPPING_PASSES = 4
 # A negator marks at most this many content words after it ("tanpa pakai seragam").
 MAX_NEGATED = 2
@@ -34,7 +34,7 @@ def basic_normalize(text: str) -> str:
     text = _NON_WORD.sub(" ", text)
     text = _REDUPLICATED.sub(r"\1 \1", text)
     # Fold "bolehhh" and "nggak", but not vowel-less acronyms: PPPK, PPK and PPS differ.
-    return " ".join(w if not _VOWEL.search(w) else _REPEATS.sub(r"\1", w) for w in text.split())
+    return " ".join(w if not VOWEL.search(w) else _REPEATS.sub(r"\1", w) for w in text.split())
 
 
 @dataclass
@@ -74,17 +74,19 @@ class SlangTable:
                     table[key] = target
         stops = frozenset(basic_normalize(str(s)) for s in stopwords) - {""}
         longest = max((len(k) for k in table), default=1)
-        # Multi-word entries become one token so the greedy mapper sees them whole.
-        scope: set[str] = set()
+
+        def canonical_of(item: str) -> str:
+            """The token the mapper turns `item` into ("rekan kerja" -> "rekankerja")."""
+            words = tuple(basic_normalize(str(item)).split())
+            return table.get(words, "".join(words))
+
+        # Multi-word out_of_scope entries become one token so the greedy mapper sees them whole.
         for item in out_of_scope:
             words = tuple(basic_normalize(str(item)).split())
             if len(words) > 1:
-                token = "".join(words)
-                table.setdefault(words, token)
+                table.setdefault(words, "".join(words))
                 longest = max(longest, len(words))
-                scope.add(table[words])
-            elif words:
-                scope.add(table.get(words, words[0]))
+        scope = {canonical_of(item) for item in out_of_scope} - {""}
         negs = _word_set(negators)
         return cls(
             canonical=table,
@@ -96,11 +98,7 @@ class SlangTable:
             negation_hosts=_word_set(negation_hosts),
             permission_words=_word_set(permission_words),
             fact_words=_word_set(fact_words),
-            # canonical tokens, as the matcher compares them ("rekan kerja" -> "rekankerja")
-            context_words=frozenset(
-                table.get(tuple(basic_normalize(str(w)).split()), basic_normalize(str(w)))
-                for w in context_words
-            ),
+            context_words=frozenset(canonical_of(w) for w in context_words) - {""},
         )
 
     def variants(self) -> dict[str, str]:
