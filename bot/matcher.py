@@ -104,6 +104,10 @@ _EN_MARKERS = frozenset(
 )
 # A word in at most this share of the rules is distinctive enough to pick candidates by.
 RARE_SHARE = 0.15
+# A permission question whose best match is a stricter rule with this many of its own keywords
+# in the question, and no other verdict within SOLE_GAP points, is answered from the suggest bar.
+SOLE_KEYWORDS = 2
+SOLE_GAP = 10.0
 # At most this many other actions are named under a compound answer.
 MAX_ALSO = 2
 # Share of the query's weight an allowed rule must explain before the bot may say "boleh".
@@ -506,6 +510,42 @@ class Matcher:
         # question left unexplained points to a stricter rule ("resmi capres" is not "resmi KPU").
         return cand.safe_coverage >= ALLOWED_MIN_COVERAGE and not self._stricter_reading(cand)
 
+    def _sole_reading(self, top: Candidate, viable: list[Candidate], q: set[str]) -> bool:
+        """A stricter best match below the permission bar that is still the only reading."""
+        if top.rule.verdict not in ("prohibited", "conditional"):
+            return False
+        if top.score >= self._threshold(top, permission=True):
+            return False  # the usual checks apply
+        if len(self._keywords[self._rule_pos[top.rule.id]] & q) < SOLE_KEYWORDS:
+            return False
+        # An info rule close by is no rival verdict (it is named under the answer elsewhere).
+        return not any(
+            c.rule.verdict not in (top.rule.verdict, "info") and c.score >= top.score - SOLE_GAP
+            for c in viable[1:]
+        )
+
+    def _allowed_pair(
+        self, top: Candidate, viable: list[Candidate], q: set[str]
+    ) -> Candidate | None:
+        """A second allowed action that explains what kept the allowed best match from answering:
+        "nonton debat di TV lalu datang ke TPS untuk nyoblos" is two allowed actions, not one."""
+        if top.rule.verdict != "allowed" or top.score < self.config.allowed_threshold:
+            return None
+        for c in viable[1:]:
+            if c.rule.verdict != "allowed" or c.score < self.config.allowed_threshold:
+                continue
+            strict_top = top.unexplained & self._strict_words - self._vocab_of[top.rule.id]
+            strict_c = c.unexplained & self._strict_words - self._vocab_of[c.rule.id]
+            if strict_top & c.unexplained or strict_c & top.unexplained:
+                continue  # a stricter word neither action explains
+            risky = (top.unexplained & c.unexplained) - {
+                t for t in q if t in self._idf or t.startswith(NEGATED_PREFIX)
+            }
+            wq = sum(self._weight(t) for t in q)
+            if wq and 1 - sum(self._weight(t) for t in risky) / wq >= ALLOWED_MIN_COVERAGE:
+                return c
+        return None
+
     # -- decision ------------------------------------------------------------------------------
 
     def decide(self, question: str, lang_hint: str | None = None) -> Decision:
@@ -561,7 +601,16 @@ class Matcher:
             facts = [c for c in viable if c.rule.verdict == "info"]
             if not facts or facts[0] is not top:
                 return ask_back
-        if not self._answerable(top, permission):
+        q = set(query.split())
+        if permission and self._sole_reading(top, viable, q):
+            # "boleh ngajak teman-teman se-ruangan ikut kampanye?": below the permission bar,
+            # but two of the rule's own words and no other verdict in sight.
+            return answer(top)
+        pair = None
+        if words & CONJUNCTIONS and not self._answerable(top, permission):
+            # "nonton debat di TV lalu datang ke TPS untuk nyoblos": two allowed actions.
+            pair = self._allowed_pair(top, viable, q)
+        if pair is None and not self._answerable(top, permission):
             stricter = self._stricter_instead(top, viable, permission)
             if stricter is not None:
                 # "follow KPU sekalian follow paslon": the stricter action answers, and the
@@ -571,7 +620,6 @@ class Matcher:
         # The general rules the answer is an exception to are no rival and no second action.
         viable = [c for c in viable if c.rule.id not in top.rule.overrides]
         near = [c for c in viable[1:] if c.score >= top.score - cfg.margin]
-        q = set(query.split())
         if top.rule.verdict == "allowed":
             # Anything stricter close behind an "allowed" makes the bot ask back instead.
             # It counts only when it explains a question word the allowed rule never uses: a
@@ -583,6 +631,25 @@ class Matcher:
                 and c.rule.verdict != "allowed"
                 and c.score >= top.score - cfg.allowed_margin
                 and c.explained(q) - self._vocab_of[top.rule.id]
+            ]
+            # A stricter rule that clears the answer bar on its own counts however far behind
+            # ("nobar debat di rumah lalu badmouthing a candidate on twitter"), unless another
+            # clear allowed action accounts for its words ("... lalu follow akun KPU").
+            told = frozenset().union(
+                self._vocab_of[top.rule.id],
+                *(
+                    self._vocab_of[c.rule.id]
+                    for c in viable[1:]
+                    if c.rule.verdict == "allowed" and c.score >= cfg.allowed_threshold
+                ),
+            )
+            near += [
+                c
+                for c in viable[1:]
+                if c not in near
+                and c.rule.verdict in ("prohibited", "conditional")
+                and c.score >= cfg.answer_threshold
+                and c.explained(q) - told
             ]
         joined = bool(words & CONJUNCTIONS)
         top_kw = self._keywords[self._rule_pos[top.rule.id]]
@@ -610,6 +677,8 @@ class Matcher:
             kept.append(c)
             seen |= c.explained(q)
         compound = kept
+        if pair is not None and pair not in compound:
+            compound.insert(0, pair)
         compound = compound[:MAX_ALSO]
         conflicting = [c for c in near if c not in compound and c.rule.verdict != top.rule.verdict]
         facts: tuple[Rule, ...] = ()

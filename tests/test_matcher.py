@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.config import MatcherConfig
@@ -277,3 +279,29 @@ def test_a_relative_who_is_the_civil_servant_is_asked_about_as_one(matcher):
     assert d.verdict == "prohibited" and d.rule.id == "kampanye-jadi-timses-relawan"
     # a relative who is running keeps the family rules in play
     assert "pasangan" in matcher.query_tokens("Suami saya nyaleg, saya PNS, boleh dampingi?")
+
+
+def test_a_stricter_sole_reading_answers_a_permission_question_below_the_bar():
+    p = rule("p", "prohibited", "ajak rekan kerja ikut kampanye calon bupati di lapangan")
+    question = "ajak teman ruangan ikut kampanye naik bus rame rame bayar sendiri"
+    d = padded(p, permission=True).decide(f"boleh {question}?")
+    assert d.score < padded(p).config.permission_threshold
+    assert d.kind == "answer" and d.rule.id == "p"
+    # no permission asked, or another verdict close behind: ask back
+    assert padded(p, permission=True).decide(question).kind == "suggest"
+    rival = rule("c", "conditional", "ajak teman bus ke acara resmi")
+    assert padded(p, rival, permission=True).decide(f"boleh {question}?").kind == "suggest"
+
+
+def test_two_allowed_actions_explain_each_others_words():
+    # "datang" is the stricter rule's keyword, but the voting rule's phrasing explains it
+    vote = replace(rule("b", "allowed", "datang nyoblos tps"), keywords=("tps", "nyoblos"))
+    m = padded(rule("a", "allowed", "nonton debat calon tv"), vote,
+               rule("p", "prohibited", "datang langsung lokasi debat calon gedung"),
+               permission=True)
+    d = m.decide("boleh nonton debat calon tv lalu datang nyoblos tps?")
+    assert d.verdict == "allowed" and [r.id for r in d.also] == ["b"]
+    # a word neither allowed action explains still blocks "boleh"
+    assert m.decide("boleh nonton debat calon tv lalu datang lokasi nyoblos tps?").verdict != (
+        "allowed"
+    )

@@ -124,3 +124,31 @@ def test_an_allowed_keyword_swapped_for_a_stricter_action_is_never_allowed(match
     assert wrong == []
     assert matcher.decide("atasan di kantor bilang pns wajib golput, saya tetap kampanye?"
                           ).verdict != "allowed"
+
+
+def test_a_stricter_rules_own_phrasing_after_an_allowed_one_is_never_allowed(matcher):
+    # Every prohibited or conditional phrasing, in either language, joined to an allowed
+    # phrasing (round robin): "nobar debat di rumah lalu badmouthing a candidate on twitter"
+    # came back "boleh" when no stricter keyword was in the question.
+    allowed = [
+        p
+        for r in matcher.rules
+        if r.verdict == "allowed"
+        for it in r.phrasings.values()
+        for p in it
+    ]
+    stricter = [
+        p
+        for r in matcher.rules
+        if r.verdict in ("prohibited", "conditional")
+        for it in r.phrasings.values()
+        for p in it
+    ]
+    cases = [
+        f"boleh {allowed[(i + k * 7) % len(allowed)].rstrip('?')} {joiner} {s}"
+        for i, s in enumerate(stricter)
+        for k, joiner in enumerate(("lalu", "and"))
+    ]
+    assert len(cases) >= 2500
+    wrong = [q for q in cases if matcher.decide(q).verdict == "allowed"]
+    assert wrong == []
