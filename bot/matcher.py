@@ -102,8 +102,12 @@ _EN_MARKERS = frozenset(
         "on",
     }
 )
-# A word in at most this share of the rules is distinctive enough to pick candidates by.
+# A word in at most this share of the rules is distinctive (a second action's word, a rival's).
 RARE_SHARE = 0.15
+# Candidates are the rules sharing a word in at most this share of the rules with the question.
+# At RARE_SHARE, one incidental rare word ("face", "prosedur") left only its own rules in play
+# and the rule the question was about ("sanksi", "lapor") never got scored.
+CANDIDATE_SHARE = 0.3
 # A permission question whose best match is a stricter rule with this many of its own keywords
 # in the question, and no other verdict within SOLE_GAP points, is answered from the suggest bar.
 SOLE_KEYWORDS = 2
@@ -270,6 +274,7 @@ class Matcher:
         self._strict_words -= rulebook.slang.context_words
         self._unknown_idf = math.log(1 + n)  # an unknown word weighs like the rarest known one
         self._rare_idf = math.log(1 + 1 / RARE_SHARE)
+        self._candidate_idf = math.log(1 + 1 / CANDIDATE_SHARE)
         self.vocab = frozenset(self._idf)
         variants = rulebook.slang.variants()
         self._correctable = {t: t for t in self.vocab} | {
@@ -388,7 +393,7 @@ class Matcher:
         plain = " ".join(t for t in toks if t not in names)
         # Candidates share a distinctive word with the question; words most rules contain
         # ("calon", "asn") only widen the net when the question has nothing more specific.
-        rare = [t for t in q if t in self._idf and self._idf[t] >= self._rare_idf]
+        rare = [t for t in q if t in self._idf and self._idf[t] >= self._candidate_idf]
         cand_idx = sorted({i for t in (rare or q) for i in self._index.get(t, ())})
         if not cand_idx:
             return query, []

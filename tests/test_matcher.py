@@ -305,3 +305,12 @@ def test_two_allowed_actions_explain_each_others_words():
     assert m.decide("boleh nonton debat calon tv lalu datang lokasi nyoblos tps?").verdict != (
         "allowed"
     )
+
+
+def test_an_incidental_rare_word_does_not_hide_the_rule_asked_about(matcher):
+    # "face" is a word of one rule only (a reporter facing the reported person at a hearing);
+    # when candidates came from such words alone, the sanctions rule was never scored
+    d = matcher.decide("What sanctions can a civil servant face for violating election neutrality?")
+    assert d.kind == "answer" and d.rule.id == "sanksi-ringkasan"
+    d = matcher.decide("Bagaimana prosedur melaporkan staf yang diduga tidak netral ke Bawaslu?")
+    assert d.verdict == "info" and d.rule.category == "pelaporan"
