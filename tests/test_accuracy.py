@@ -16,9 +16,10 @@ from bot.matcher import Matcher
 from bot.normalize import basic_normalize
 
 QUESTIONS = "tests/data/questions.yaml"
-BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.14
-    "tune": (0.99, 0.96),  # measured 99.2% / 97.4% on 3,686 (first set + probes A, B, D-P, T-V)
-    "heldout": (0.93, 0.94),  # measured 93.3% / 94.8% on 1,640 (first set, probes C, Q-S, W-Y)
+BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.17
+    "tune": (0.985, 0.97),  # measured 98.9% / 97.8% on 5,217 (first set + probes A, B, D-P,
+    # T-V, Z-AC, AG-AJ)
+    "heldout": (0.94, 0.95),  # measured 94.6% / 95.6% on 2,215 (first set, C, Q-S, W-Y, AD-AF)
 }
 
 
