@@ -536,6 +536,8 @@ class Matcher:
         "nonton debat di TV lalu datang ke TPS untuk nyoblos" is two allowed actions, not one."""
         if top.rule.verdict != "allowed" or top.score < self.config.allowed_threshold:
             return None
+        wq = sum(self._weight(t) for t in q)
+        known = {t for t in q if t in self._idf or t.startswith(NEGATED_PREFIX)}
         for c in viable[1:]:
             if c.rule.verdict != "allowed" or c.score < self.config.allowed_threshold:
                 continue
@@ -543,10 +545,7 @@ class Matcher:
             strict_c = c.unexplained & self._strict_words - self._vocab_of[c.rule.id]
             if strict_top & c.unexplained or strict_c & top.unexplained:
                 continue  # a stricter word neither action explains
-            risky = (top.unexplained & c.unexplained) - {
-                t for t in q if t in self._idf or t.startswith(NEGATED_PREFIX)
-            }
-            wq = sum(self._weight(t) for t in q)
+            risky = (top.unexplained & c.unexplained) - known
             if wq and 1 - sum(self._weight(t) for t in risky) / wq >= ALLOWED_MIN_COVERAGE:
                 return c
         return None
