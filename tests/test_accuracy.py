@@ -16,10 +16,10 @@ from bot.matcher import Matcher
 from bot.normalize import basic_normalize
 
 QUESTIONS = "tests/data/questions.yaml"
-BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.17
-    "tune": (0.985, 0.97),  # measured 98.9% / 97.8% on 5,217 (first set + probes A, B, D-P,
-    # T-V, Z-AC, AG-AJ)
-    "heldout": (0.94, 0.95),  # measured 94.6% / 95.6% on 2,215 (first set, C, Q-S, W-Y, AD-AF)
+BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.18
+    "tune": (0.985, 0.97),  # measured 98.7% / 97.5% on 5,599 (first set + probes A, B, D-P,
+    # T-V, Z-AC, AG-AL)
+    "heldout": (0.94, 0.95),  # measured 94.8% / 96.0% on 2,215 (first set, C, Q-S, W-Y, AD-AF)
 }
 
 
