@@ -538,10 +538,10 @@ class Matcher:
             return None
         wq = sum(self._weight(t) for t in q)
         known = {t for t in q if t in self._idf or t.startswith(NEGATED_PREFIX)}
+        strict_top = top.unexplained & self._strict_words - self._vocab_of[top.rule.id]
         for c in viable[1:]:
             if c.rule.verdict != "allowed" or c.score < self.config.allowed_threshold:
                 continue
-            strict_top = top.unexplained & self._strict_words - self._vocab_of[top.rule.id]
             strict_c = c.unexplained & self._strict_words - self._vocab_of[c.rule.id]
             if strict_top & c.unexplained or strict_c & top.unexplained:
                 continue  # a stricter word neither action explains
@@ -610,11 +610,12 @@ class Matcher:
             # "boleh ngajak teman-teman se-ruangan ikut kampanye?": below the permission bar,
             # but two of the rule's own words and no other verdict in sight.
             return answer(top)
+        answerable = self._answerable(top, permission)
         pair = None
-        if words & CONJUNCTIONS and not self._answerable(top, permission):
+        if words & CONJUNCTIONS and not answerable:
             # "nonton debat di TV lalu datang ke TPS untuk nyoblos": two allowed actions.
             pair = self._allowed_pair(top, viable, q)
-        if pair is None and not self._answerable(top, permission):
+        if pair is None and not answerable:
             stricter = self._stricter_instead(top, viable, permission)
             if stricter is not None:
                 # "follow KPU sekalian follow paslon": the stricter action answers, and the

@@ -7,6 +7,7 @@ import pytest
 
 from bot.config import MatcherConfig
 from bot.matcher import Matcher
+from bot.rulebook import Rule
 
 # word of an allowed phrasing -> stricter words a user might put in its place
 SWAPS = {
@@ -23,17 +24,24 @@ SWAPS = {
 }
 
 
+def phrasings(matcher: Matcher, verdict: str) -> list[tuple[Rule, str]]:
+    """Every phrasing, in either language, of the rules with this verdict."""
+    return [
+        (rule, p)
+        for rule in matcher.rules
+        if rule.verdict == verdict
+        for items in rule.phrasings.values()
+        for p in items
+    ]
+
+
 def variants(matcher: Matcher) -> list[tuple[str, str]]:
     out = []
-    for rule in matcher.rules:
-        if rule.verdict != "allowed":
-            continue
-        for items in rule.phrasings.values():
-            for phrasing in items:
-                low = phrasing.lower()
-                for word, stricter in SWAPS.items():
-                    if word in low.split() or (" " in word and word in low):
-                        out += [(rule.id, low.replace(word, s)) for s in stricter]
+    for rule, phrasing in phrasings(matcher, "allowed"):
+        low = phrasing.lower()
+        for word, stricter in SWAPS.items():
+            if word in low.split() or (" " in word and word in low):
+                out += [(rule.id, low.replace(word, s)) for s in stricter]
     return out
 
 
@@ -87,10 +95,7 @@ STRICTER_TAILS = [
 def test_allowed_phrasing_with_a_stricter_action_appended_is_never_allowed(matcher):
     cases = [
         (rule.id, f"{frame.format(p)} {tail}")
-        for rule in matcher.rules
-        if rule.verdict == "allowed"
-        for items in rule.phrasings.values()
-        for p in items
+        for rule, p in phrasings(matcher, "allowed")
         for tail in STRICTER_TAILS
         for frame in ("{}", "boleh {}")
     ]
@@ -108,17 +113,13 @@ def test_an_allowed_keyword_swapped_for_a_stricter_action_is_never_allowed(match
     from bot.normalize import basic_normalize
 
     cases = []
-    for rule in matcher.rules:
-        if rule.verdict != "allowed":
-            continue
+    for rule, phrasing in phrasings(matcher, "allowed"):
         keys = set(basic_normalize(" ".join(rule.keywords)).split())
-        for items in rule.phrasings.values():
-            for phrasing in items:
-                words = basic_normalize(phrasing).split()
-                for i, w in enumerate(words):
-                    if w in keys:
-                        cases += [" ".join([*words[:i], a, *words[i + 1:]]) + "?"
-                                  for a in STRICTER_ACTIONS]
+        words = basic_normalize(phrasing).split()
+        for i, w in enumerate(words):
+            if w in keys:
+                cases += [" ".join([*words[:i], a, *words[i + 1:]]) + "?"
+                          for a in STRICTER_ACTIONS]
     assert len(cases) >= 200
     wrong = [q for q in cases if matcher.decide(q).verdict == "allowed"]
     assert wrong == []
@@ -131,20 +132,8 @@ def test_a_prohibited_rules_own_phrasing_after_an_allowed_one_is_never_allowed(m
     # robin): "nobar debat di rumah lalu badmouthing a candidate on twitter" came back "boleh"
     # when no stricter keyword was in the question. (Conditional phrasings are not included:
     # "nyoblos lalu telling citizens not to abstain" is still "boleh", a milder error.)
-    allowed = [
-        p
-        for r in matcher.rules
-        if r.verdict == "allowed"
-        for it in r.phrasings.values()
-        for p in it
-    ]
-    stricter = [
-        p
-        for r in matcher.rules
-        if r.verdict == "prohibited"
-        for it in r.phrasings.values()
-        for p in it
-    ]
+    allowed = [p for _, p in phrasings(matcher, "allowed")]
+    stricter = [p for _, p in phrasings(matcher, "prohibited")]
     cases = [
         f"boleh {allowed[(i + k * 7) % len(allowed)].rstrip('?')} {joiner} {s}"
         for i, s in enumerate(stricter)
