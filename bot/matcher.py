@@ -72,6 +72,11 @@ CONJUNCTIONS = frozenset(
         "but",
     }
 )
+# Where one action of a question ends and the next begins.
+_CLAUSE = re.compile(
+    r"\b(?:" + "|".join(sorted(CONJUNCTIONS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
 # Function words that mark a question as English when the rulebook's own vocabularies tie.
 _EN_MARKERS = frozenset(
     {
@@ -114,6 +119,9 @@ SOLE_KEYWORDS = 2
 SOLE_GAP = 10.0
 # At most this many other actions are named under a compound answer.
 MAX_ALSO = 2
+# A clause alone answered stricter blocks "boleh" when the stricter rule reads a word the allowed
+# answer does not know, or outscores the allowed rule on that clause by this much.
+CLAUSE_LEAD = 10.0
 # Share of the query's weight an allowed rule must explain before the bot may say "boleh".
 ALLOWED_MIN_COVERAGE = 0.75
 # Typo correction: only words this long, and only this similar (fuzz.ratio), are corrected;
@@ -555,6 +563,8 @@ class Matcher:
     def decide(self, question: str, lang_hint: str | None = None) -> Decision:
         """Answer, suggest up to N topics, or abstain; never a doubtful 'allowed'."""
         decision = self._decide(question, lang_hint)
+        if decision.verdict == "allowed":
+            return self._clause_check(decision, question, lang_hint)
         if decision.kind != "suggest":
             return decision
         # A story ends with its question: "Kemarin ... Saya jadi ikut share. Boleh nggak?"
@@ -573,6 +583,42 @@ class Matcher:
                 and tail.rule.verdict != "allowed"
             ):
                 return replace(tail, question=question, normalized=decision.normalized)
+        return decision
+
+    def _clause_check(self, decision: Decision, question: str, lang_hint: str | None) -> Decision:
+        """A "boleh" stands only if no action joined to it, asked alone, is answered stricter."""
+        clauses = [c.strip() for c in _CLAUSE.split(question) if c and c.strip()]
+        if len(clauses) < 2:
+            return decision
+        told = frozenset().union(
+            *(self._vocab_of[r.id] for r in (decision.rule, *decision.also) if r is not None)
+        )
+        context = self.normalizer.slang.context_words
+        for clause in clauses:
+            part = self._decide(clause, lang_hint, frame=question)
+            if part.kind != "answer" or part.rule is None:
+                continue
+            if part.rule.verdict not in ("prohibited", "conditional"):
+                continue
+            cand = next(c for c in part.ranked if c.rule.id == part.rule.id)
+            # Who or where alone ("Suami saya juga ...") is no action of its own.
+            action = cand.explained(set(part.normalized.split())) - context
+            if not action:
+                continue
+            mine = next((c.score for c in part.ranked if c.rule is decision.rule), 0.0)
+            if not action - told and cand.score - mine < CLAUSE_LEAD:
+                continue  # a rival reading of the allowed action's own words ("KPU dan Bawaslu")
+            named = {r.id: r for r in (*part.also, decision.rule, *decision.also) if r is not None}
+            named.pop(part.rule.id, None)
+            also = tuple(named.values())
+            return replace(
+                part,
+                question=question,
+                normalized=decision.normalized,
+                also=also[:MAX_ALSO],
+                ranked=decision.ranked,
+                suggestions=decision.suggestions,
+            )
         return decision
 
     def _decide(self, question: str, lang_hint: str | None, frame: str | None = None) -> Decision:

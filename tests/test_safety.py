@@ -127,18 +127,35 @@ def test_an_allowed_keyword_swapped_for_a_stricter_action_is_never_allowed(match
                           ).verdict != "allowed"
 
 
-def test_a_prohibited_rules_own_phrasing_after_an_allowed_one_is_never_allowed(matcher):
-    # Every prohibited phrasing, in either language, joined to an allowed phrasing (round
-    # robin): "nobar debat di rumah lalu badmouthing a candidate on twitter" came back "boleh"
-    # when no stricter keyword was in the question. (Conditional phrasings are not included:
-    # "nyoblos lalu telling citizens not to abstain" is still "boleh", a milder error.)
-    allowed = [p for _, p in phrasings(matcher, "allowed")]
-    stricter = [p for _, p in phrasings(matcher, "prohibited")]
+def test_a_stricter_rules_own_phrasing_after_allowed_ones_is_never_allowed(matcher):
+    # Every prohibited and conditional phrasing, in either language, joined to one allowed
+    # phrasing and to two (round robin): "nobar debat di rumah lalu badmouthing a candidate on
+    # twitter" came back "boleh" when no stricter keyword was in the question, and so did
+    # "nonton debat dan follow akun KPU ... lalu follow IG caleg", where the allowed rule knows
+    # the word "calon".
+    allowed = [p.rstrip("?") for _, p in phrasings(matcher, "allowed")]
+    stricter = [p for v in ("prohibited", "conditional") for _, p in phrasings(matcher, v)]
     cases = [
-        f"boleh {allowed[(i + k * 7) % len(allowed)].rstrip('?')} {joiner} {s}"
+        f"boleh {allowed[(i + k * 7) % len(allowed)]} {joiner} {s}"
         for i, s in enumerate(stricter)
         for k, joiner in enumerate(("lalu", "and"))
     ]
-    assert len(cases) >= 2000
+    cases += [
+        f"boleh {allowed[(3 * i) % len(allowed)]} dan {allowed[(5 * i + 1) % len(allowed)]} "
+        f"lalu {s}"
+        for i, s in enumerate(stricter)
+    ]
+    assert len(cases) >= 4000
     wrong = [q for q in cases if matcher.decide(q).verdict == "allowed"]
     assert wrong == []
+
+
+def test_a_stricter_clause_answers_first_and_names_the_allowed_one(matcher):
+    question = (
+        "boleh watching the presidential debate online dan ikuti akun Bawaslu RI supaya paham "
+        "aturan pemilu lalu follow IG caleg?"
+    )
+    decision = matcher.decide(question)
+    assert decision.kind == "answer"
+    assert decision.rule.verdict in ("prohibited", "conditional")
+    assert "allowed" in {r.verdict for r in decision.also}
