@@ -77,6 +77,9 @@ _CLAUSE = re.compile(
     r"\b(?:" + "|".join(sorted(CONJUNCTIONS, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
+# Canonical words after which a person is one the asker takes along, not the asker.
+OBJECT_MARKERS = frozenset({"ajak", "bareng"})
+OBJECT_REACH = 3
 # Function words that mark a question as English when the rulebook's own vocabularies tie.
 _EN_MARKERS = frozenset(
     {
@@ -458,8 +461,17 @@ class Matcher:
     def _out_of_scope(self, query: str, raw: set[str]) -> bool:
         """The question names only people outside the rulebook (no ASN, PPPK, honorer, nor a
         post only a civil servant holds: "Saya camat ... para kepala desa")."""
-        words = set(query.split())
-        if not words & self.normalizer.slang.out_of_scope:
+        tokens = query.split()
+        words = set(tokens)
+        scope = self.normalizer.slang.out_of_scope
+        # People the asker takes along ("ngajak mahasiswa", "foto bareng pelajar") are no
+        # subject of the question: the asker is.
+        outside = {
+            t
+            for i, t in enumerate(tokens)
+            if t in scope and not set(tokens[max(0, i - OBJECT_REACH) : i]) & OBJECT_MARKERS
+        }
+        if not outside:
             return False
         return not (words & self._covered or raw & CIVIL_SERVICE_POSTS)
 

@@ -170,6 +170,16 @@ def test_a_post_only_civil_servants_hold_keeps_the_question_in_scope(matcher):
     assert matcher.decide("Kepala desa boleh ajak warga memilih calon petahana?").kind == "abstain"
 
 
+def test_people_the_asker_takes_along_keep_the_question_in_scope(matcher):
+    # students and journalists are outside the rules as actors, not as company of an ASN
+    d = matcher.decide("boleh saya ngajak pelajar ikut kampanye paslon?")
+    assert d.kind == "answer" and d.verdict == "prohibited"
+    d = matcher.decide("saya foto bareng wartawan sambil pose dua jari, boleh?")
+    assert d.kind == "answer" and d.verdict == "prohibited"
+    assert matcher.decide("pelajar boleh ikut kampanye paslon?").kind == "abstain"
+    assert matcher.decide("wartawan boleh pose dua jari?").kind == "abstain"
+
+
 def test_unknown_place_names_do_not_dilute_a_question(matcher):
     from bot.matcher import _proper_names
 
