@@ -80,6 +80,9 @@ _CLAUSE = re.compile(
 # Canonical words after which a person is one the asker takes along, not the asker.
 OBJECT_MARKERS = frozenset({"ajak", "bareng"})
 OBJECT_REACH = 3
+# "lapor ... ke mana/gimana": a question about reporting, not about the reported act.
+REPORT_TOKEN = "lapor"
+WHERE_WORDS = frozenset({"mana", "kemana", "where", "gimana", "bagaimana", "how"})
 # Function words that mark a question as English when the rulebook's own vocabularies tie.
 _EN_MARKERS = frozenset(
     {
@@ -664,6 +667,16 @@ class Matcher:
             if not facts or facts[0] is not top:
                 return ask_back
         q = set(query.split())
+        if REPORT_TOKEN in q and words & WHERE_WORDS and not permission:
+            # "Saya lihat kadis pasang foto bareng caleg, lapornya ke mana?": the action is
+            # someone else's; the question is where to report it.
+            facts = [c for c in viable if c.rule.verdict == "info"]
+            if not facts:
+                return ask_back
+            viable = facts
+            top = viable[0]
+            suggestions = tuple(viable[: cfg.max_suggestions])
+            ask_back = Decision("suggest", suggestions=suggestions, score=top.score, **base)
         if permission and self._sole_reading(top, viable, q):
             # "boleh ngajak teman-teman se-ruangan ikut kampanye?": below the permission bar,
             # but two of the rule's own words and no other verdict in sight.

@@ -180,6 +180,19 @@ def test_people_the_asker_takes_along_keep_the_question_in_scope(matcher):
     assert matcher.decide("wartawan boleh pose dua jari?").kind == "abstain"
 
 
+def test_where_to_report_someone_elses_act_is_a_reporting_question(matcher):
+    for question in (
+        "kemarin saya lihat camat like postingan cabup, lapor gimana?",
+        "I saw a civil servant sharing campaign posts, where do I report it?",
+    ):
+        d = matcher.decide(question)
+        assert d.kind == "answer" and d.rule.id == "pelaporan-ke-mana", question
+    # asking permission is still about the act
+    assert matcher.decide("Boleh nggak PNS like postingan cabup? gimana aturannya").verdict == (
+        "prohibited"
+    )
+
+
 def test_unknown_place_names_do_not_dilute_a_question(matcher):
     from bot.matcher import _proper_names
 
