@@ -77,8 +77,8 @@ _CLAUSE = re.compile(
     r"\b(?:" + "|".join(sorted(CONJUNCTIONS, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
-# Canonical words after which a person is one the asker takes along, not the asker.
-OBJECT_MARKERS = frozenset({"ajak", "bareng"})
+# Canonical words after which a person is one the asker takes along or gives to, not the asker.
+OBJECT_MARKERS = frozenset({"ajak", "bareng", "beri"})
 OBJECT_REACH = 3
 # "lapor ... ke mana/gimana": a question about reporting, not about the reported act.
 REPORT_TOKEN = "lapor"
@@ -467,8 +467,8 @@ class Matcher:
         tokens = query.split()
         words = set(tokens)
         scope = self.normalizer.slang.out_of_scope
-        # People the asker takes along ("ngajak mahasiswa", "foto bareng pelajar") are no
-        # subject of the question: the asker is.
+        # People the asker takes along or gives to ("ngajak mahasiswa", "foto bareng pelajar",
+        # "kasih amplop ke kader posyandu") are no subject of the question: the asker is.
         outside = {
             t
             for i, t in enumerate(tokens)

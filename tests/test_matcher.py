@@ -171,10 +171,13 @@ def test_a_post_only_civil_servants_hold_keeps_the_question_in_scope(matcher):
 
 
 def test_people_the_asker_takes_along_keep_the_question_in_scope(matcher):
-    # students and journalists are outside the rules as actors, not as company of an ASN
+    # students, journalists and RT heads are outside the rules as actors, not as the people an
+    # ASN takes along or gives to
     d = matcher.decide("boleh saya ngajak pelajar ikut kampanye paslon?")
     assert d.kind == "answer" and d.verdict == "prohibited"
     d = matcher.decide("saya foto bareng wartawan sambil pose dua jari, boleh?")
+    assert d.kind == "answer" and d.verdict == "prohibited"
+    d = matcher.decide("boleh saya kasih sembako ke ketua RT biar milih paslon?")
     assert d.kind == "answer" and d.verdict == "prohibited"
     assert matcher.decide("pelajar boleh ikut kampanye paslon?").kind == "abstain"
     assert matcher.decide("wartawan boleh pose dua jari?").kind == "abstain"
