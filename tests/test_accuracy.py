@@ -16,10 +16,10 @@ from bot.matcher import Matcher
 from bot.normalize import basic_normalize
 
 QUESTIONS = "tests/data/questions.yaml"
-BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.20
-    "tune": (0.985, 0.97),  # measured 98.7% / 97.7% on 6,765 (first set + probes A, B, D-P,
-    # T-V, Z-AC, AG-AR)
-    # The bar for held-out verdict accuracy is 95%; measured 95.04% (1,649 of 1,735
+BARS = {  # split: (verdict accuracy, must-decline declined), rulebook 2026.11.22
+    "tune": (0.985, 0.97),  # measured 98.7% / 97.7% on 7,148 (first set + probes A, B, D-P,
+    # T-V, Z-AC, AG-AU except AS)
+    # The bar for held-out verdict accuracy is 95%; measured 95.22% (1,652 of 1,735
     # questions that ask about an action or fact) / 96.25% (462 of 480 must-decline) on 2,215
     # (first set, C, Q-S, W-Y, AD-AF)
     "heldout": (0.95, 0.95),
