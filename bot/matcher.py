@@ -467,6 +467,8 @@ class Matcher:
         tokens = query.split()
         words = set(tokens)
         scope = self.normalizer.slang.out_of_scope
+        if not words & scope:
+            return False
         # People the asker takes along or gives to ("ngajak mahasiswa", "foto bareng pelajar",
         # "kasih amplop ke kader posyandu") are no subject of the question: the asker is.
         outside = {
